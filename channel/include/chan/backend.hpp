@@ -1,0 +1,100 @@
+#pragma once
+
+// The seam between the algorithm and the world it runs in (folly's `Atom` template, extended).
+//
+// The ring, the waiter registry and oneshot are templates over a Backend that supplies:
+//   template <class U> using atomic = ...;   load/store/exchange/fetch_or/fetch_add/fetch_sub/
+//                                            compare_exchange_weak with std::memory_order arguments
+//   static void fence(std::memory_order);
+//   template <class T> struct cell;          raw storage for one T: construct(std::tuple of args),
+//                                            get(), destroy()
+//   static void pause();                     one step of a busy-wait (a CPU hint, or a scheduler yield)
+//   static void yield_thread();              give the core to another thread
+//   struct mutex;                            lock(), unlock()
+//   struct parker;                           park(), park_until(time_point) -> false on timeout, unpark()
+//
+// The algorithm calls these exactly as it would call std::atomic. A checking backend (models/ has the
+// Relacy one) gives each member trailing parameters defaulted to __builtin_FILE(), __builtin_FUNCTION()
+// and __builtin_LINE(), so its reports name the line of the algorithm that made the call. The std
+// backend needs no call-site information and pays nothing for the seam.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace chan {
+
+struct std_backend {
+  template <class U>
+  using atomic = std::atomic<U>;
+
+  static void fence(std::memory_order order) noexcept { std::atomic_thread_fence(order); }
+
+  static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+  }
+
+  static void yield_thread() noexcept { std::this_thread::yield(); }
+
+  // Raw, aligned storage for one T. Nothing is constructed until a value is sent, so T needs no
+  // default constructor and an empty slot costs no construction.
+  template <class T>
+  struct cell {
+    // The arguments come packed so that a checking backend can still append call-site parameters.
+    template <class... Args>
+    void construct(std::tuple<Args...>&& args) {
+      std::apply([this](auto&&... a) { ::new (static_cast<void*>(bytes)) T(std::forward<decltype(a)>(a)...); },
+                 std::move(args));
+    }
+    T& get() noexcept { return *std::launder(reinterpret_cast<T*>(bytes)); }
+    void destroy() noexcept { get().~T(); }
+
+    alignas(T) unsigned char bytes[sizeof(T)];
+  };
+
+  using mutex = std::mutex;
+
+  // One parked thread. `unpark` may come before `park`; the permit is kept, so it is never lost.
+  class parker {
+  public:
+    void park() {
+      std::unique_lock lock(mutex_);
+      woken_.wait(lock, [this] { return permit_; });
+    }
+
+    template <class Clock, class Duration>
+    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+      std::unique_lock lock(mutex_);
+      return woken_.wait_until(lock, deadline, [this] { return permit_; });
+    }
+
+    void unpark() {
+      {
+        std::lock_guard lock(mutex_);
+        permit_ = true;
+      }
+      woken_.notify_one();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable woken_;
+    bool permit_ = false;
+  };
+};
+
+}  // namespace chan

@@ -1,0 +1,38 @@
+#pragma once
+
+// The one spin-then-yield policy every retry loop in chan uses (crossbeam's Backoff).
+// `spin` is for contention on a CAS that another thread just won: retrying soon is likely to succeed.
+// `snooze` is for waiting on another thread's progress (a producer between claim and publish, or a
+// caller about to park): it spins a little, then gives the core away, which matters when threads
+// outnumber cores. `is_completed` tells a blocking caller that it is time to park instead.
+
+namespace chan::detail {
+
+template <class Backend>
+class backoff {
+public:
+  void spin() noexcept {
+    for (unsigned i = 0; i < (1u << min(step_, spin_limit)); ++i) Backend::pause();
+    if (step_ <= spin_limit) ++step_;
+  }
+
+  void snooze() noexcept {
+    if (step_ <= spin_limit) {
+      for (unsigned i = 0; i < (1u << step_); ++i) Backend::pause();
+    } else {
+      Backend::yield_thread();
+    }
+    if (step_ <= yield_limit) ++step_;
+  }
+
+  bool is_completed() const noexcept { return step_ > yield_limit; }
+  void reset() noexcept { step_ = 0; }
+
+private:
+  static constexpr unsigned spin_limit = 6;    // up to 2^6 pauses per step
+  static constexpr unsigned yield_limit = 10;  // then a few yields before parking
+  static constexpr unsigned min(unsigned a, unsigned b) noexcept { return a < b ? a : b; }
+  unsigned step_ = 0;
+};
+
+}  // namespace chan::detail

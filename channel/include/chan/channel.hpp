@@ -1,0 +1,175 @@
+#pragma once
+
+// chan::channel<T>: a bounded multi-producer multi-consumer channel with close-then-drain shutdown.
+//
+// The facade over the lock-free ring (ring.hpp) and the two waiter lists (waiters.hpp): one for
+// receivers waiting for an item, one for senders waiting for a free slot. Non-blocking calls go
+// to the ring and then glance at the other side's list; blocking calls are the non-blocking call
+// wrapped in block_on(). The contract is SPEC.md section 2.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <chan/backend.hpp>
+#include <chan/cache_padded.hpp>
+#include <chan/ring.hpp>
+#include <chan/status.hpp>
+#include <chan/waiters.hpp>
+
+namespace chan {
+
+template <class T, class Allocator = std::allocator<T>, class Backend = std_backend>
+class channel {
+  using ring_type = detail::ring<T, Backend, Allocator>;
+  using token = typename ring_type::token;
+  using waiters_type = detail::waiters<Backend>;
+
+public:
+  using value_type = T;
+  using allocator_type = Allocator;
+
+  // Throws std::invalid_argument for capacity 0, std::length_error if its storage would overflow.
+  explicit channel(std::size_t capacity, const Allocator& allocator = Allocator()) : ring_(capacity, allocator) {}
+
+  // Destroys every item still buffered. No thread may be using the channel any more.
+  ~channel() = default;
+
+  channel(const channel&) = delete;
+  channel& operator=(const channel&) = delete;
+
+  // ---- non-blocking: never lock, never park -------------------------------------------------
+
+  status try_send(const T& value) { return try_emplace(value); }
+  status try_send(T&& value) noexcept { return try_emplace(std::move(value)); }
+
+  // Constructs the item in the slot. If that construction could throw, the item is built first and
+  // moved in, so a throw never leaves a claimed slot behind.
+  template <class... Args>
+  status try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
+    if constexpr (std::is_nothrow_constructible_v<T, Args&&...>) {
+      token claimed;
+      const status result = ring_.start_send(claimed);
+      if (result != status::ok) return result;
+      ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
+      receivers_.value.notify_one();
+      return status::ok;
+    } else {
+      return try_emplace(T(std::forward<Args>(args)...));
+    }
+  }
+
+  status try_recv(T& out) {
+    return try_take([&](T&& item) { out = std::move(item); });
+  }
+
+  // ---- blocking: spin briefly, then park ----------------------------------------------------
+
+  status send(T&& value) { return send_blocking(std::move(value), no_deadline()); }
+  status send(const T& value) {
+    return with_copy(value, [this](T&& copy) { return send(std::move(copy)); });
+  }
+
+  template <class Rep, class Period>
+  status send_for(T&& value, std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = detail::deadline_after(timeout);
+    return deadline ? send_until(std::move(value), *deadline) : send(std::move(value));
+  }
+  template <class Rep, class Period>
+  status send_for(const T& value, std::chrono::duration<Rep, Period> timeout) {
+    return with_copy(value, [&](T&& copy) { return send_for(std::move(copy), timeout); });
+  }
+
+  template <class Clock, class Duration>
+  status send_until(T&& value, std::chrono::time_point<Clock, Duration> deadline) {
+    return send_blocking(std::move(value), &deadline);
+  }
+  template <class Clock, class Duration>
+  status send_until(const T& value, std::chrono::time_point<Clock, Duration> deadline) {
+    return with_copy(value, [&](T&& copy) { return send_until(std::move(copy), deadline); });
+  }
+
+  status recv(T& out) { return recv_blocking(out, no_deadline()); }
+
+  // nullopt only when the channel is closed and drained.
+  std::optional<T> recv() {
+    std::optional<T> item;
+    detail::block_on(
+        receivers_.value, [&] { return try_take([&](T&& taken) { item.emplace(std::move(taken)); }); }, no_deadline());
+    return item;
+  }
+
+  template <class Rep, class Period>
+  status recv_for(T& out, std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = detail::deadline_after(timeout);
+    return deadline ? recv_until(out, *deadline) : recv(out);
+  }
+
+  template <class Clock, class Duration>
+  status recv_until(T& out, std::chrono::time_point<Clock, Duration> deadline) {
+    return recv_blocking(out, &deadline);
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  // Ends sending: every send that comes after it returns `closed`, receivers drain what is
+  // buffered and then get `closed`. Wakes every blocked sender and receiver. True for the call
+  // that closed the channel.
+  bool close() noexcept {
+    if (!ring_.close()) return false;
+    senders_.value.notify_all();
+    receivers_.value.notify_all();
+    return true;
+  }
+
+  bool is_closed() const noexcept { return ring_.is_closed(); }
+  std::size_t capacity() const noexcept { return ring_.capacity(); }
+  std::size_t size() const noexcept { return ring_.size(); }
+  bool empty() const noexcept { return size() == 0; }
+
+private:
+  static constexpr const std::chrono::steady_clock::time_point* no_deadline() noexcept { return nullptr; }
+
+  // The one place a receive happens: reserve, move the item out, let a waiting sender know, then
+  // hand the item to `sink`. The slot is free and the sender told before `sink` runs, so even a
+  // throwing move assignment in it leaves the channel consistent.
+  template <class Sink>
+  status try_take(Sink&& sink) {
+    token claimed;
+    const status result = ring_.start_recv(claimed);
+    if (result != status::ok) return result;
+    T item = ring_.take(claimed);
+    senders_.value.notify_one();
+    sink(std::move(item));
+    return status::ok;
+  }
+
+  template <class Deadline>
+  status send_blocking(T&& value, const Deadline* deadline) {
+    // try_emplace moves from `value` only on `ok`, so a timed-out or closed send leaves it intact.
+    return detail::block_on(
+        senders_.value, [&] { return try_emplace(std::move(value)); }, deadline);
+  }
+
+  template <class Deadline>
+  status recv_blocking(T& out, const Deadline* deadline) {
+    return detail::block_on(
+        receivers_.value, [&] { return try_recv(out); }, deadline);
+  }
+
+  // A blocking send of a const T& copies once up front, then retries with moves.
+  template <class Send>
+  static status with_copy(const T& value, Send&& send) {
+    return send(T(value));
+  }
+
+  ring_type ring_;
+  detail::cache_padded<waiters_type> receivers_;  // waiting for an item
+  detail::cache_padded<waiters_type> senders_;    // waiting for a free slot
+};
+
+}  // namespace chan

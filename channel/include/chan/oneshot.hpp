@@ -1,0 +1,187 @@
+#pragma once
+
+// chan::oneshot<T>(): a channel for exactly one value, for request/response. The sender and the
+// receiver share one heap state: the value's storage, a word of three bits (value sent, sender gone,
+// receiver gone), a reference count that decides who frees the state, and a waiter list for the
+// receiver. Blocking receives use the same enlist / re-check / park protocol as channel.
+
+#include <chrono>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <chan/backend.hpp>
+#include <chan/orderings.hpp>
+#include <chan/status.hpp>
+#include <chan/waiters.hpp>
+
+namespace chan {
+
+template <class T, class Backend = std_backend>
+class oneshot_sender;
+template <class T, class Backend = std_backend>
+class oneshot_receiver;
+
+namespace detail {
+
+template <class T, class Backend>
+struct oneshot_state {
+  static_assert(std::is_nothrow_move_constructible_v<T>, "chan::oneshot: T needs a noexcept move constructor.");
+
+  static constexpr unsigned value_sent = 1;
+  static constexpr unsigned sender_gone = 2;
+  static constexpr unsigned receiver_gone = 4;
+
+  oneshot_state() = default;
+  oneshot_state(const oneshot_state&) = delete;
+  oneshot_state& operator=(const oneshot_state&) = delete;
+
+  ~oneshot_state() {
+    if ((state.load(order::oneshot_final) & value_sent) && !taken) value.destroy();
+  }
+
+  // Called once by each side when it is done with the state; the second call frees it.
+  static void release(oneshot_state* shared) noexcept {
+    if (shared->references.fetch_sub(1, order::oneshot_release) == 1) delete shared;
+  }
+
+  typename Backend::template atomic<unsigned> state{0};
+  typename Backend::template atomic<unsigned> references{2};
+  typename Backend::template cell<T> value;
+  bool taken = false;  // touched by the receiver only (and by the destructor after oneshot_release)
+  waiters<Backend> receiver;
+};
+
+}  // namespace detail
+
+template <class T, class Backend>
+class oneshot_sender {
+  using state = detail::oneshot_state<T, Backend>;
+
+public:
+  oneshot_sender(oneshot_sender&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  oneshot_sender& operator=(oneshot_sender&& other) noexcept {
+    if (this != &other) {
+      abandon();
+      shared_ = std::exchange(other.shared_, nullptr);
+    }
+    return *this;
+  }
+  oneshot_sender(const oneshot_sender&) = delete;
+  oneshot_sender& operator=(const oneshot_sender&) = delete;
+
+  // Dropping the sender unsent makes the receiver see `closed`.
+  ~oneshot_sender() { abandon(); }
+
+  // Consumes the sender. `closed` when the receiver is gone (the value is destroyed then) or when
+  // this sender has already sent.
+  status send(T value) {
+    if (!shared_) return status::closed;
+    state* shared = std::exchange(shared_, nullptr);
+    shared->value.construct(std::forward_as_tuple(std::move(value)));
+    const unsigned before = shared->state.fetch_or(state::value_sent | state::sender_gone, order::oneshot_send);
+    const bool delivered = !(before & state::receiver_gone);
+    if (delivered) shared->receiver.notify_all();
+    state::release(shared);  // with the receiver gone, this destroys the value
+    return delivered ? status::ok : status::closed;
+  }
+
+  // False once sent or moved from.
+  explicit operator bool() const noexcept { return shared_ != nullptr; }
+
+private:
+  template <class U, class B>
+  friend std::pair<oneshot_sender<U, B>, oneshot_receiver<U, B>> oneshot();
+  explicit oneshot_sender(state* shared) noexcept : shared_(shared) {}
+
+  void abandon() noexcept {
+    if (!shared_) return;
+    state* shared = std::exchange(shared_, nullptr);
+    shared->state.fetch_or(state::sender_gone, order::oneshot_abandon);
+    shared->receiver.notify_all();
+    state::release(shared);
+  }
+
+  state* shared_;
+};
+
+template <class T, class Backend>
+class oneshot_receiver {
+  using state = detail::oneshot_state<T, Backend>;
+
+public:
+  oneshot_receiver(oneshot_receiver&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  oneshot_receiver& operator=(oneshot_receiver&& other) noexcept {
+    if (this != &other) {
+      hang_up();
+      shared_ = std::exchange(other.shared_, nullptr);
+    }
+    return *this;
+  }
+  oneshot_receiver(const oneshot_receiver&) = delete;
+  oneshot_receiver& operator=(const oneshot_receiver&) = delete;
+
+  // Dropping the receiver makes a later send return `closed`.
+  ~oneshot_receiver() { hang_up(); }
+
+  // `closed` when the sender was dropped unsent, or when the value was already received.
+  status try_recv(T& out) {
+    if (!shared_) return status::closed;
+    const unsigned now = shared_->state.load(order::oneshot_check);
+    if (now & state::value_sent) {
+      if (shared_->taken) return status::closed;
+      T item(std::move(shared_->value.get()));
+      shared_->value.destroy();
+      shared_->taken = true;
+      out = std::move(item);
+      return status::ok;
+    }
+    return (now & state::sender_gone) ? status::closed : status::empty;
+  }
+
+  status recv(T& out) { return receive(out, static_cast<const std::chrono::steady_clock::time_point*>(nullptr)); }
+
+  template <class Rep, class Period>
+  status recv_for(T& out, std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = detail::deadline_after(timeout);
+    return deadline ? recv_until(out, *deadline) : recv(out);
+  }
+
+  template <class Clock, class Duration>
+  status recv_until(T& out, std::chrono::time_point<Clock, Duration> deadline) {
+    return receive(out, &deadline);
+  }
+
+  // False once moved from.
+  explicit operator bool() const noexcept { return shared_ != nullptr; }
+
+private:
+  template <class U, class B>
+  friend std::pair<oneshot_sender<U, B>, oneshot_receiver<U, B>> oneshot();
+  explicit oneshot_receiver(state* shared) noexcept : shared_(shared) {}
+
+  template <class Deadline>
+  status receive(T& out, const Deadline* deadline) {
+    if (!shared_) return status::closed;
+    return detail::block_on(
+        shared_->receiver, [&] { return try_recv(out); }, deadline);
+  }
+
+  void hang_up() noexcept {
+    if (!shared_) return;
+    state* shared = std::exchange(shared_, nullptr);
+    shared->state.fetch_or(state::receiver_gone, order::oneshot_hangup);
+    state::release(shared);
+  }
+
+  state* shared_;
+};
+
+template <class T, class Backend = std_backend>
+std::pair<oneshot_sender<T, Backend>, oneshot_receiver<T, Backend>> oneshot() {
+  auto* shared = new detail::oneshot_state<T, Backend>();
+  return {oneshot_sender<T, Backend>(shared), oneshot_receiver<T, Backend>(shared)};
+}
+
+}  // namespace chan

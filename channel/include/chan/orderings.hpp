@@ -1,0 +1,231 @@
+#pragma once
+
+// Every memory order chan uses, one named site per use.
+//
+// Each site is `inline constexpr std::memory_order <site> = CHAN_ORDER_<site>;` and each macro can be
+// overridden from the compiler's command line, for instance
+//   -DCHAN_ORDER_send_publish=std::memory_order_relaxed
+// which weakens that one site. This is the interface of the mutation campaign (ci/mutate): models/ is
+// rebuilt with one site weakened at a time and must catch every weakening that breaks the protocol.
+// The word in brackets says which operation the site orders (load, store, rmw, fence); ci/mutate reads
+// it to know which weaker orders are legal. Each comment says what the ordering pairs with.
+
+#include <atomic>
+
+namespace chan::order {
+
+// ---- ring: sending -----------------------------------------------------------------------------
+
+// send_tail [load]: Where to try a send. Only a hint: the stamp load below decides, so nothing is acquired here.
+#ifndef CHAN_ORDER_send_tail
+#define CHAN_ORDER_send_tail std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order send_tail = CHAN_ORDER_send_tail;
+
+// send_stamp [load]: Pairs with recv_free: the receiver that emptied this slot a lap ago has finished moving the
+// item out before we construct a new one in its storage.
+#ifndef CHAN_ORDER_send_stamp
+#define CHAN_ORDER_send_stamp std::memory_order_acquire
+#endif
+inline constexpr std::memory_order send_stamp = CHAN_ORDER_send_stamp;
+
+// send_claim [rmw]: CAS that claims a position. seq_cst, not for the ring but for the waiters: it is ordered before
+// waiter_check of the receivers in the single total order, so a receiver whose recv_empty_fence
+// precedes this claim is seen as enlisted (pairs with waiter_enlist and recv_empty_fence).
+#ifndef CHAN_ORDER_send_claim
+#define CHAN_ORDER_send_claim std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order send_claim = CHAN_ORDER_send_claim;
+
+// send_claim_retry [load]: Failure order of send_claim: the fresh tail is only a hint again.
+#ifndef CHAN_ORDER_send_claim_retry
+#define CHAN_ORDER_send_claim_retry std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order send_claim_retry = CHAN_ORDER_send_claim_retry;
+
+// send_full_fence [fence]: Before deciding `full`: pairs with recv_claim, so a sender that enlisted as a waiter and
+// then finds the ring full cannot miss a receiver that frees a slot without seeing the waiter (the store-load pattern
+// of waiter_enlist / recv_claim + waiter_check), and with close_mark.
+#ifndef CHAN_ORDER_send_full_fence
+#define CHAN_ORDER_send_full_fence std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order send_full_fence = CHAN_ORDER_send_full_fence;
+
+// send_full_head [load]: Where the receivers are; ordered by send_full_fence.
+#ifndef CHAN_ORDER_send_full_head
+#define CHAN_ORDER_send_full_head std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order send_full_head = CHAN_ORDER_send_full_head;
+
+// send_full_tail [load]: Re-reads the close mark after send_full_fence, so an enlisted sender cannot park on a channel
+// that close() has already marked without this thread seeing the mark.
+#ifndef CHAN_ORDER_send_full_tail
+#define CHAN_ORDER_send_full_tail std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order send_full_tail = CHAN_ORDER_send_full_tail;
+
+// send_publish [store]: Pairs with recv_stamp: the item constructed in the slot is visible to the receiver that sees
+// this stamp.
+#ifndef CHAN_ORDER_send_publish
+#define CHAN_ORDER_send_publish std::memory_order_release
+#endif
+inline constexpr std::memory_order send_publish = CHAN_ORDER_send_publish;
+
+// ---- ring: receiving ---------------------------------------------------------------------------
+
+// recv_head [load]: Where to try a receive. Only a hint: the stamp load below decides.
+#ifndef CHAN_ORDER_recv_head
+#define CHAN_ORDER_recv_head std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order recv_head = CHAN_ORDER_recv_head;
+
+// recv_stamp [load]: Pairs with send_publish: seeing the stamp of a written slot makes the item readable.
+#ifndef CHAN_ORDER_recv_stamp
+#define CHAN_ORDER_recv_stamp std::memory_order_acquire
+#endif
+inline constexpr std::memory_order recv_stamp = CHAN_ORDER_recv_stamp;
+
+// recv_claim [rmw]: CAS that claims an item. seq_cst for the waiters: pairs with send_full_fence and waiter_enlist,
+// so a sender enlisted on a full channel is either seen by waiter_check or sees this slot freed.
+#ifndef CHAN_ORDER_recv_claim
+#define CHAN_ORDER_recv_claim std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order recv_claim = CHAN_ORDER_recv_claim;
+
+// recv_claim_retry [load]: Failure order of recv_claim: the fresh head is only a hint again.
+#ifndef CHAN_ORDER_recv_claim_retry
+#define CHAN_ORDER_recv_claim_retry std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order recv_claim_retry = CHAN_ORDER_recv_claim_retry;
+
+// recv_empty_fence [fence]: Before deciding `empty`: pairs with send_claim and close_mark, so a receiver that enlisted
+// as a waiter and then finds the ring empty cannot miss a send or a close that does not see the waiter.
+#ifndef CHAN_ORDER_recv_empty_fence
+#define CHAN_ORDER_recv_empty_fence std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order recv_empty_fence = CHAN_ORDER_recv_empty_fence;
+
+// recv_empty_tail [load]: Reads tail and its close mark. Acquire pairs with close_mark: what the closer wrote before
+// close() is visible to a receiver that returns `closed` (Go's memory model).
+#ifndef CHAN_ORDER_recv_empty_tail
+#define CHAN_ORDER_recv_empty_tail std::memory_order_acquire
+#endif
+inline constexpr std::memory_order recv_empty_tail = CHAN_ORDER_recv_empty_tail;
+
+// recv_free [store]: Pairs with send_stamp: the item has been moved out before a sender may reuse the slot.
+#ifndef CHAN_ORDER_recv_free
+#define CHAN_ORDER_recv_free std::memory_order_release
+#endif
+inline constexpr std::memory_order recv_free = CHAN_ORDER_recv_free;
+
+// ---- ring: close, size, destruction ------------------------------------------------------------
+
+// close_mark [rmw]: Sets the mark bit in tail. Release: pairs with recv_empty_tail and closed_check (close()
+// happens-before a receive that returns `closed`). seq_cst: ordered before waiter_check in close()'s
+// notify, pairing with recv_empty_fence / send_full_fence of threads about to park.
+#ifndef CHAN_ORDER_close_mark
+#define CHAN_ORDER_close_mark std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order close_mark = CHAN_ORDER_close_mark;
+
+// closed_check [load]: is_closed(): pairs with close_mark, so a thread that sees the channel closed also sees what the
+// closer wrote before closing.
+#ifndef CHAN_ORDER_closed_check
+#define CHAN_ORDER_closed_check std::memory_order_acquire
+#endif
+inline constexpr std::memory_order closed_check = CHAN_ORDER_closed_check;
+
+// size_tail [load]: size() is a snapshot: any pair of head and tail gives a value in [0, capacity], and re-reading
+// tail rejects pairs torn by a concurrent send. Nothing is published through it.
+#ifndef CHAN_ORDER_size_tail
+#define CHAN_ORDER_size_tail std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order size_tail = CHAN_ORDER_size_tail;
+
+// size_head [load]: See size_tail.
+#ifndef CHAN_ORDER_size_head
+#define CHAN_ORDER_size_head std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order size_head = CHAN_ORDER_size_head;
+
+// destroy_head [load]: In the destructor no other thread may use the channel any more; whatever made that so (a join)
+// already ordered every send and receive before it.
+#ifndef CHAN_ORDER_destroy_head
+#define CHAN_ORDER_destroy_head std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order destroy_head = CHAN_ORDER_destroy_head;
+
+// destroy_tail [load]: See destroy_head.
+#ifndef CHAN_ORDER_destroy_tail
+#define CHAN_ORDER_destroy_tail std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order destroy_tail = CHAN_ORDER_destroy_tail;
+
+// ---- waiters -----------------------------------------------------------------------------------
+
+// waiter_enlist [store]: Raises `someone waits` after enlisting. seq_cst pairs with waiter_check through the total
+// order: the enlisting thread re-checks the ring after this store (recv_empty_fence / send_full_fence / oneshot_check),
+// the notifier changed the ring before waiter_check; one of them sees the other.
+#ifndef CHAN_ORDER_waiter_enlist
+#define CHAN_ORDER_waiter_enlist std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order waiter_enlist = CHAN_ORDER_waiter_enlist;
+
+// waiter_check [load]: The hot path's only look at the waiters: pairs with waiter_enlist (see there).
+#ifndef CHAN_ORDER_waiter_check
+#define CHAN_ORDER_waiter_check std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order waiter_check = CHAN_ORDER_waiter_check;
+
+// waiter_none [store]: Lowers the flag when the list empties, under the registry mutex. A stale `true` only costs a
+// notifier a look under the lock; the next waiter_enlist is ordered after this store by the mutex.
+#ifndef CHAN_ORDER_waiter_none
+#define CHAN_ORDER_waiter_none std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order waiter_none = CHAN_ORDER_waiter_none;
+
+// ---- oneshot -----------------------------------------------------------------------------------
+
+// oneshot_send [rmw]: Marks the value sent. Release pairs with oneshot_check (the value is readable); seq_cst orders
+// it before the waiter_check that follows, pairing with waiter_enlist + oneshot_check of a receiver
+// about to park.
+#ifndef CHAN_ORDER_oneshot_send
+#define CHAN_ORDER_oneshot_send std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order oneshot_send = CHAN_ORDER_oneshot_send;
+
+// oneshot_abandon [rmw]: The sender is dropped unsent. seq_cst for the same reason as oneshot_send: a receiver about to
+// park either sees this or is seen by waiter_check.
+#ifndef CHAN_ORDER_oneshot_abandon
+#define CHAN_ORDER_oneshot_abandon std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order oneshot_abandon = CHAN_ORDER_oneshot_abandon;
+
+// oneshot_hangup [rmw]: The receiver is dropped. Only the bit matters to the sender; the value's lifetime is ordered by
+// oneshot_release.
+#ifndef CHAN_ORDER_oneshot_hangup
+#define CHAN_ORDER_oneshot_hangup std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order oneshot_hangup = CHAN_ORDER_oneshot_hangup;
+
+// oneshot_check [load]: The receiver reads the state. Acquire pairs with oneshot_send (the value); seq_cst is the
+// re-check after waiter_enlist (see there).
+#ifndef CHAN_ORDER_oneshot_check
+#define CHAN_ORDER_oneshot_check std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order oneshot_check = CHAN_ORDER_oneshot_check;
+
+// oneshot_release [rmw]: Drops one of the two references. Release: this side's last use of the shared state happens
+// before the other side frees it; acquire: the side that frees sees every use of the other.
+#ifndef CHAN_ORDER_oneshot_release
+#define CHAN_ORDER_oneshot_release std::memory_order_acq_rel
+#endif
+inline constexpr std::memory_order oneshot_release = CHAN_ORDER_oneshot_release;
+
+// oneshot_final [load]: In the shared state's destructor, after oneshot_release acquired everything.
+#ifndef CHAN_ORDER_oneshot_final
+#define CHAN_ORDER_oneshot_final std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order oneshot_final = CHAN_ORDER_oneshot_final;
+
+}  // namespace chan::order

@@ -1,0 +1,214 @@
+#pragma once
+
+// Dmitry Vyukov's bounded MPMC queue ("Bounded MPMC queue", 1024cores.net, 2010), in the form that
+// crossbeam-channel's array flavor gives it: positions carry a lap so that any capacity from 1 up is
+// exact, and a mark bit in the tail closes the ring in the same atomic step that ends sending.
+//
+// Each slot has a stamp that says whose turn it is. Senders CAS the tail to claim a position, then
+// construct the item and publish the stamp; receivers CAS the head to claim an item, then move it
+// out and hand the slot to the sender one lap later. Sending and receiving are split into
+// reserve (start_send / start_recv) and commit (write / take), so a failed reservation touches no
+// caller value and blocking operations are built from the same two steps.
+//
+// This header knows nothing of waiting; see waiters.hpp and channel.hpp.
+
+#include <bit>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <tuple>
+#include <type_traits>
+
+#include <chan/backoff.hpp>
+#include <chan/cache_padded.hpp>
+#include <chan/orderings.hpp>
+#include <chan/status.hpp>
+
+namespace chan::detail {
+
+template <class T, class Backend, class Allocator>
+class ring {
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "chan: T needs a noexcept move constructor. A receiver moves the item out of a slot it "
+                "has already claimed; a throw there would leave the slot claimed forever and wedge the ring.");
+  static_assert(std::is_nothrow_destructible_v<T>, "chan: T's destructor must not throw.");
+
+  struct slot {
+    explicit slot(std::size_t first_stamp) noexcept : stamp(first_stamp) {}
+    typename Backend::template atomic<std::size_t> stamp;
+    typename Backend::template cell<T> value;
+  };
+
+  using slot_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<slot>;
+  using slot_traits = std::allocator_traits<slot_allocator>;
+
+public:
+  // A claimed slot and the stamp that commits it.
+  struct token {
+    slot* target = nullptr;
+    std::size_t stamp = 0;
+  };
+
+  ring(std::size_t capacity, const Allocator& allocator)
+      : capacity_(checked_capacity(capacity, allocator)),
+        // Positions are [ lap | mark | index ], index < capacity. mark_bit is the lowest power of two
+        // above every index; one_lap the next one up, so the tail's mark never carries into the lap.
+        // A slot's stamp is the position whose turn it is: the tail position when the slot is free,
+        // that position + 1 once the item is written, and (after a receive) the head position plus
+        // one_lap. Since index + 1 <= capacity < mark_bit, "written for p" (p + 1) and "free for the
+        // next lap" (p + one_lap) never coincide, which is what makes capacity 1 work; Vyukov's
+        // original p + capacity numbering confuses the two there.
+        mark_bit_(std::bit_ceil(capacity + 1)),
+        one_lap_(mark_bit_ * 2),
+        allocator_(allocator) {
+    slots_ = slot_traits::allocate(allocator_, capacity_);
+    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::construct(allocator_, slots_ + i, i);
+  }
+
+  ring(const ring&) = delete;
+  ring& operator=(const ring&) = delete;
+
+  ~ring() {
+    const std::size_t head = head_.value.load(order::destroy_head);
+    const std::size_t tail = tail_.value.load(order::destroy_tail) & ~mark_bit_;
+    std::size_t index = head & (mark_bit_ - 1);
+    for (std::size_t n = count(head, tail); n > 0; --n) {
+      slots_[index].value.destroy();
+      index = index + 1 < capacity_ ? index + 1 : 0;
+    }
+    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::destroy(allocator_, slots_ + i);
+    slot_traits::deallocate(allocator_, slots_, capacity_);
+  }
+
+  // Claims the next position for a send. `full` only when the ring was full at some moment during
+  // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
+  status start_send(token& claimed) noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      std::size_t tail = tail_.value.load(order::send_tail);
+      if (tail & mark_bit_) return status::closed;
+      const std::size_t index = tail & (mark_bit_ - 1);
+      const std::size_t lap = tail & ~(one_lap_ - 1);
+      slot& target = slots_[index];
+      const std::size_t stamp = target.stamp.load(order::send_stamp);
+
+      if (stamp == tail) {
+        const std::size_t next = index + 1 < capacity_ ? tail + 1 : lap + one_lap_;
+        if (tail_.value.compare_exchange_weak(tail, next, order::send_claim, order::send_claim_retry)) {
+          claimed = {&target, tail + 1};
+          return status::ok;
+        }
+        backoff.spin();
+      } else if (stamp + one_lap_ == tail + 1) {
+        // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
+        // it already and is moving it out; then wait for that receiver.
+        Backend::fence(order::send_full_fence);
+        const std::size_t head = head_.value.load(order::send_full_head);
+        if (head + one_lap_ == tail) {
+          return (tail_.value.load(order::send_full_tail) & mark_bit_) ? status::closed : status::full;
+        }
+        backoff.spin();
+      } else {
+        // Another sender claimed this position and has moved the tail on.
+        backoff.snooze();
+      }
+    }
+  }
+
+  template <class... Args>
+  void write(const token& claimed, std::tuple<Args...>&& args) noexcept {
+    claimed.target->value.construct(std::move(args));
+    claimed.target->stamp.store(claimed.stamp, order::send_publish);
+  }
+
+  // Claims the oldest item. `empty` only when no position had been claimed at some moment during
+  // the call: a sender between its claim and its publish is waited for, since items behind it may
+  // already be complete (the "no spurious empty" promise). `closed` only when closed and drained.
+  status start_recv(token& claimed) noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      std::size_t head = head_.value.load(order::recv_head);
+      const std::size_t index = head & (mark_bit_ - 1);
+      const std::size_t lap = head & ~(one_lap_ - 1);
+      slot& target = slots_[index];
+      const std::size_t stamp = target.stamp.load(order::recv_stamp);
+
+      if (stamp == head + 1) {
+        const std::size_t next = index + 1 < capacity_ ? head + 1 : lap + one_lap_;
+        if (head_.value.compare_exchange_weak(head, next, order::recv_claim, order::recv_claim_retry)) {
+          claimed = {&target, head + one_lap_};
+          return status::ok;
+        }
+        backoff.spin();
+      } else if (stamp == head) {
+        // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
+        // is still writing; then wait for it.
+        Backend::fence(order::recv_empty_fence);
+        const std::size_t tail = tail_.value.load(order::recv_empty_tail);
+        if ((tail & ~mark_bit_) == head) return (tail & mark_bit_) ? status::closed : status::empty;
+        backoff.snooze();
+      } else {
+        // Another receiver took this position and has moved the head on.
+        backoff.snooze();
+      }
+    }
+  }
+
+  T take(const token& claimed) noexcept {
+    T& stored = claimed.target->value.get();
+    T item(std::move(stored));
+    claimed.target->value.destroy();
+    claimed.target->stamp.store(claimed.stamp, order::recv_free);
+    return item;
+  }
+
+  // True for the call that set the mark.
+  bool close() noexcept { return !(tail_.value.fetch_or(mark_bit_, order::close_mark) & mark_bit_); }
+
+  bool is_closed() const noexcept { return tail_.value.load(order::closed_check) & mark_bit_; }
+
+  std::size_t capacity() const noexcept { return capacity_; }
+
+  std::size_t size() const noexcept {
+    for (;;) {
+      const std::size_t tail = tail_.value.load(order::size_tail);
+      const std::size_t head = head_.value.load(order::size_head);
+      if (tail_.value.load(order::size_tail) == tail) return count(head, tail & ~mark_bit_);
+    }
+  }
+
+private:
+  static std::size_t checked_capacity(std::size_t capacity, const Allocator& allocator) {
+    if (capacity == 0) throw std::invalid_argument("chan::channel: capacity must be at least 1");
+    // Positions need two bits above the largest index (mark and the first lap bit).
+    const slot_allocator slots(allocator);
+    if (capacity > std::numeric_limits<std::size_t>::max() / 4 || capacity > slot_traits::max_size(slots)) {
+      throw std::length_error("chan::channel: capacity too large for the storage it needs");
+    }
+    return capacity;
+  }
+
+  // Items between head and tail (tail without its mark). Stays within [0, capacity] for any pair.
+  std::size_t count(std::size_t head, std::size_t tail) const noexcept {
+    const std::size_t head_index = head & (mark_bit_ - 1);
+    const std::size_t tail_index = tail & (mark_bit_ - 1);
+    if (head_index < tail_index) return tail_index - head_index;
+    if (head_index > tail_index) return capacity_ - head_index + tail_index;
+    return tail == head ? 0 : capacity_;
+  }
+
+  // Read-only after construction, shared by every thread; kept off the head and tail lines.
+  const std::size_t capacity_;
+  const std::size_t mark_bit_;
+  const std::size_t one_lap_;
+  slot_allocator allocator_;
+  slot* slots_ = nullptr;
+
+  // Receivers write head, senders write tail: each on its own line.
+  cache_padded<typename Backend::template atomic<std::size_t>> head_{0};
+  cache_padded<typename Backend::template atomic<std::size_t>> tail_{0};
+};
+
+}  // namespace chan::detail
