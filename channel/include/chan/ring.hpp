@@ -60,7 +60,7 @@ public:
         // one_lap. Since index + 1 <= capacity < mark_bit, "written for p" (p + 1) and "free for the
         // next lap" (p + one_lap) never coincide, which is what makes capacity 1 work; Vyukov's
         // original p + capacity numbering confuses the two there.
-        mark_bit_(std::bit_ceil(capacity + 1)),
+        mark_bit_(std::bit_ceil(capacity_ + 1)),
         one_lap_(mark_bit_ * 2),
         allocator_(allocator) {
     slots_ = slot_traits::allocate(allocator_, capacity_);
