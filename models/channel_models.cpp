@@ -1,0 +1,465 @@
+// Relacy models of the shipped chan headers: the ring, close, blocking wake-ups and oneshot.
+//
+// Usage: chan_models <test>|--all [--iterations N] [--bound K] [--full] [--list]
+//   default: random scheduler, 200000 iterations; --bound K: fair context-bound search (bound K);
+//   --full: full search. With --all, stops at the first failing test. The last line always reads
+//   `chan_models: <test>: <VERDICT>` so scripts (ci/mutate) can pick the verdict up.
+
+#include "relacy_backend.hpp"  // first: tames Relacy's macros before any chan header
+
+#include <chan/channel.hpp>
+#include <chan/oneshot.hpp>
+
+namespace {
+
+using channel = chan::channel<int, std::allocator<int>, relacy_backend>;
+using chan::status;
+
+constexpr int producer_stride = 100;  // item = producer * stride + sequence number
+
+// Records what one consumer received, to check per-producer FIFO and exactly-once after the run.
+struct received_log {
+  int items[16] = {};
+  int count = 0;
+  void add(int item) {
+    RL_ASSERT(count < 16);
+    items[count++] = item;
+  }
+};
+
+// Every item of every log arrives in its producer's order; with `expected` items per producer in
+// total, each exactly once.
+void check_fifo_and_exactly_once(const received_log* logs, int consumers, int producers, const int* sent_per_producer) {
+  int seen[8][16] = {};
+  for (int c = 0; c < consumers; ++c) {
+    int last[8];
+    for (int& l : last) l = -1;
+    for (int i = 0; i < logs[c].count; ++i) {
+      const int producer = logs[c].items[i] / producer_stride;
+      const int sequence = logs[c].items[i] % producer_stride;
+      RL_ASSERT(producer < producers);
+      RL_ASSERT(sequence > last[producer]);  // per-producer FIFO, as this consumer saw it
+      last[producer] = sequence;
+      ++seen[producer][sequence];
+    }
+  }
+  for (int p = 0; p < producers; ++p) {
+    for (int s = 0; s < 16; ++s) RL_ASSERT(seen[p][s] == (s < sent_per_producer[p] ? 1 : 0));
+  }
+}
+
+// P producers send `per_producer` items each with blocking send; the last producer to finish
+// closes; C consumers receive with blocking recv until `closed`.
+template <int Producers, int Consumers, int PerProducer, std::size_t Capacity>
+struct mpmc_fifo : rl::test_suite<mpmc_fifo<Producers, Consumers, PerProducer, Capacity>, Producers + Consumers> {
+  std::optional<channel> ch;
+  rl::atomic<int> producers_done;
+  received_log logs[Consumers];
+
+  void before() {
+    ch.emplace(Capacity);
+    producers_done.store(0, rl::mo_relaxed, RL_INFO);
+  }
+  void after() {
+    int sent[Producers];
+    for (int& s : sent) s = PerProducer;
+    check_fifo_and_exactly_once(logs, Consumers, Producers, sent);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    const int id = static_cast<int>(index);
+    if (id < Producers) {
+      for (int i = 0; i < PerProducer; ++i) RL_ASSERT(ch->send(id * producer_stride + i) == status::ok);
+      if (producers_done.fetch_add(1, rl::mo_acq_rel, RL_INFO) == Producers - 1) RL_ASSERT(ch->close());
+    } else {
+      int item = 0;
+      while (ch->recv(item) == status::ok) logs[id - Producers].add(item);
+      // closed only once drained: nothing is left, and it stays that way
+      RL_ASSERT(ch->try_recv(item) == status::closed);
+    }
+  }
+};
+
+// One producer, one consumer, several laps around a small ring, with non-blocking calls only so the
+// lap arithmetic (and capacity 1's stamps) is what gets exercised.
+template <std::size_t Capacity>
+struct wrap_around : rl::test_suite<wrap_around<Capacity>, 2> {
+  static constexpr int items = static_cast<int>(3 * Capacity + 1);
+  std::optional<channel> ch;
+
+  void before() { ch.emplace(Capacity); }
+  void after() {
+    RL_ASSERT(ch->size() == 0);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      for (int i = 0; i < items; ++i) {
+        status s;
+        while ((s = ch->try_send(i)) == status::full) rl::yield(1, RL_INFO);
+        RL_ASSERT(s == status::ok);
+        RL_ASSERT(ch->size() <= Capacity);
+      }
+    } else {
+      for (int expected = 0; expected < items; ++expected) {
+        int item = -1;
+        status s;
+        while ((s = ch->try_recv(item)) == status::empty) rl::yield(1, RL_INFO);
+        RL_ASSERT(s == status::ok);
+        RL_ASSERT(item == expected);
+      }
+    }
+  }
+};
+
+// Two senders race close(); the closer wrote `note` first. Every ok send is received exactly once,
+// `closed` comes only after the drain, and a receiver that sees `closed` can read `note`.
+struct close_races_sends : rl::test_suite<close_races_sends, 4> {
+  std::optional<channel> ch;
+  rl::var<int> note;
+  status sent[2] = {};
+  received_log log;
+
+  void before() { ch.emplace(2); }
+  void after() {
+    int ok[2];
+    for (int p = 0; p < 2; ++p) ok[p] = sent[p] == status::ok ? 1 : 0;
+    check_fifo_and_exactly_once(&log, 1, 2, ok);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index < 2) {
+      sent[index] = ch->try_send(static_cast<int>(index) * producer_stride);
+      RL_ASSERT(sent[index] == status::ok || sent[index] == status::closed);
+    } else if (index == 2) {
+      note(RL_INFO) = 42;
+      RL_ASSERT(ch->close());
+    } else {
+      int item = 0;
+      while (ch->recv(item) == status::ok) log.add(item);
+      RL_ASSERT(note(RL_INFO) == 42);  // close() happens-before a receive that returns `closed`
+    }
+  }
+};
+
+// is_closed() publishes what the closer wrote before close(), like a receive that returns `closed`.
+struct is_closed_visibility : rl::test_suite<is_closed_visibility, 2> {
+  std::optional<channel> ch;
+  rl::var<int> note;
+
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      note(RL_INFO) = 7;
+      ch->close();
+    } else if (ch->is_closed()) {
+      RL_ASSERT(note(RL_INFO) == 7);
+      RL_ASSERT(ch->try_send(1) == status::closed);
+    }
+  }
+};
+
+// A receiver blocked on an empty channel wakes for the item (a lost wake-up is a DEADLOCK).
+struct blocking_recv_on_empty : rl::test_suite<blocking_recv_on_empty, 2> {
+  std::optional<channel> ch;
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(5) == status::ok);
+      RL_ASSERT(ch->send(6) == status::ok);
+    } else {
+      int item = 0;
+      RL_ASSERT(ch->recv(item) == status::ok && item == 5);
+      RL_ASSERT(ch->recv(item) == status::ok && item == 6);
+    }
+  }
+};
+
+// A sender blocked on a full channel wakes when a slot frees.
+struct blocking_send_on_full : rl::test_suite<blocking_send_on_full, 2> {
+  std::optional<channel> ch;
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() {
+    int item = 0;
+    RL_ASSERT(ch->try_recv(item) == status::ok && item == 3);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(2) == status::ok);
+      RL_ASSERT(ch->send(3) == status::ok);
+    } else {
+      int item = 0;
+      RL_ASSERT(ch->recv(item) == status::ok && item == 1);
+      RL_ASSERT(ch->recv(item) == status::ok && item == 2);
+    }
+  }
+};
+
+// close() wakes two receivers blocked on an empty channel.
+struct close_wakes_receivers : rl::test_suite<close_wakes_receivers, 3> {
+  std::optional<channel> ch;
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index < 2) {
+      int item = 0;
+      RL_ASSERT(ch->recv(item) == status::closed);
+    } else {
+      RL_ASSERT(ch->close());
+    }
+  }
+};
+
+// close() wakes two senders blocked on a full channel; their values stay with them.
+struct close_wakes_senders : rl::test_suite<close_wakes_senders, 3> {
+  std::optional<channel> ch;
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() {
+    int item = 0;
+    RL_ASSERT(ch->try_recv(item) == status::ok && item == 1);  // buffered items survive close
+    RL_ASSERT(ch->try_recv(item) == status::closed);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index < 2) {
+      RL_ASSERT(ch->send(2) == status::closed);
+    } else {
+      RL_ASSERT(ch->close());
+    }
+  }
+};
+
+// A timed receive racing a send: Relacy may end the wait at any wake-up (the deadline is far away,
+// but Relacy's timed waits ignore it). The item is then received exactly once, by the timed receive
+// or by the check afterwards.
+struct timeout_races_send : rl::test_suite<timeout_races_send, 2> {
+  std::optional<channel> ch;
+  status received = status::empty;
+  int item = 0;
+
+  void before() { ch.emplace(1); }
+  void after() {
+    int rest = 0;
+    if (received == status::ok) {
+      RL_ASSERT(item == 9);
+      RL_ASSERT(ch->try_recv(rest) == status::empty);
+    } else {
+      RL_ASSERT(received == status::timeout);
+      RL_ASSERT(ch->try_recv(rest) == status::ok && rest == 9);
+    }
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(9) == status::ok);
+    } else {
+      received = ch->recv_until(item, std::chrono::steady_clock::now() + std::chrono::hours(1));
+    }
+  }
+};
+
+// The same race on the sending side: a timed send into a full channel against a receive.
+struct timeout_races_recv : rl::test_suite<timeout_races_recv, 2> {
+  std::optional<channel> ch;
+  status sent = status::empty;
+
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() {
+    int rest = 0;
+    if (sent == status::ok) {
+      RL_ASSERT(ch->try_recv(rest) == status::ok && rest == 2);
+    } else {
+      RL_ASSERT(sent == status::timeout);
+    }
+    RL_ASSERT(ch->try_recv(rest) == status::empty);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      sent = ch->send_until(2, std::chrono::steady_clock::now() + std::chrono::hours(1));
+    } else {
+      int item = 0;
+      RL_ASSERT(ch->recv(item) == status::ok && item == 1);
+    }
+  }
+};
+
+using oneshot_sender = chan::oneshot_sender<int, relacy_backend>;
+using oneshot_receiver = chan::oneshot_receiver<int, relacy_backend>;
+
+// send() racing the receiver's drop: `ok` only if the receiver was still there; the shared state is
+// freed exactly once (Relacy reports leaks and double frees) and the value is never read twice.
+struct oneshot_send_races_drop : rl::test_suite<oneshot_send_races_drop, 2> {
+  std::optional<oneshot_sender> tx;
+  std::optional<oneshot_receiver> rx;
+  status sent = status::empty;
+  status received = status::empty;
+
+  void before() {
+    auto [s, r] = chan::oneshot<int, relacy_backend>();
+    tx.emplace(std::move(s));
+    rx.emplace(std::move(r));
+  }
+  void after() {
+    if (received == status::ok) RL_ASSERT(sent == status::ok);
+    if (sent == status::closed) RL_ASSERT(received == status::empty);
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      sent = tx->send(4);
+      tx.reset();
+    } else {
+      int item = 0;
+      received = rx->try_recv(item);
+      RL_ASSERT(received == status::empty || (received == status::ok && item == 4));
+      rx.reset();
+    }
+  }
+};
+
+// The sender is dropped unsent while the receiver blocks: the receiver wakes with `closed`.
+struct oneshot_drop_wakes_recv : rl::test_suite<oneshot_drop_wakes_recv, 2> {
+  std::optional<oneshot_sender> tx;
+  std::optional<oneshot_receiver> rx;
+
+  void before() {
+    auto [s, r] = chan::oneshot<int, relacy_backend>();
+    tx.emplace(std::move(s));
+    rx.emplace(std::move(r));
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      tx.reset();
+    } else {
+      int item = 0;
+      RL_ASSERT(rx->recv(item) == status::closed);
+      rx.reset();
+    }
+  }
+};
+
+// The value arrives while the receiver blocks: it wakes with the value.
+struct oneshot_send_wakes_recv : rl::test_suite<oneshot_send_wakes_recv, 2> {
+  std::optional<oneshot_sender> tx;
+  std::optional<oneshot_receiver> rx;
+
+  void before() {
+    auto [s, r] = chan::oneshot<int, relacy_backend>();
+    tx.emplace(std::move(s));
+    rx.emplace(std::move(r));
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(tx->send(8) == status::ok);
+      tx.reset();
+    } else {
+      int item = 0;
+      RL_ASSERT(rx->recv(item) == status::ok && item == 8);
+      rx.reset();
+    }
+  }
+};
+
+struct run_options {
+  rl::iteration_t iterations = 200000;
+  rl::scheduler_type_e scheduler = rl::random_scheduler_type;
+  unsigned bound = 1;
+};
+
+template <class Test>
+rl::test_result_e run(const run_options& options) {
+  rl::test_params params;
+  params.iteration_count = options.iterations;
+  params.search_type = options.scheduler;
+  params.context_bound = options.bound;
+  // Each blocking call spins through the shared backoff (about 130 scheduling points) before parking.
+  params.execution_depth_limit = 50000;
+  // Progress goes nowhere: an ostream without a buffer allocates nothing inside the simulation.
+  static std::ostream quiet(nullptr);
+  params.progress_stream = &quiet;
+  params.output_stream = &std::cout;
+  rl::simulate<Test>(params);
+  return params.test_result;
+}
+
+struct model {
+  const char* name;
+  rl::test_result_e (*run)(const run_options&);
+};
+
+const model models[] = {
+    {"fifo_2p1c", run<mpmc_fifo<2, 1, 2, 2>>},
+    {"fifo_1p2c", run<mpmc_fifo<1, 2, 3, 2>>},
+    {"mpmc_2x2", run<mpmc_fifo<2, 2, 2, 2>>},
+    {"wrap_cap1", run<wrap_around<1>>},
+    {"wrap_cap2", run<wrap_around<2>>},
+    {"wrap_cap3", run<wrap_around<3>>},
+    {"close_races_sends", run<close_races_sends>},
+    {"is_closed_visibility", run<is_closed_visibility>},
+    {"blocking_recv_on_empty", run<blocking_recv_on_empty>},
+    {"blocking_send_on_full", run<blocking_send_on_full>},
+    {"close_wakes_receivers", run<close_wakes_receivers>},
+    {"close_wakes_senders", run<close_wakes_senders>},
+    {"timeout_races_send", run<timeout_races_send>},
+    {"timeout_races_recv", run<timeout_races_recv>},
+    {"oneshot_send_races_drop", run<oneshot_send_races_drop>},
+    {"oneshot_drop_wakes_recv", run<oneshot_drop_wakes_recv>},
+    {"oneshot_send_wakes_recv", run<oneshot_send_wakes_recv>},
+};
+
+int usage() {
+  std::cerr << "usage: chan_models <test>|--all|--list [--iterations N] [--bound K] [--full]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  run_options options;
+  std::string selected;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--iterations" && i + 1 < argc) {
+      options.iterations = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--bound" && i + 1 < argc) {
+      options.scheduler = rl::fair_context_bound_scheduler_type;
+      options.bound = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (arg == "--full") {
+      options.scheduler = rl::fair_full_search_scheduler_type;
+    } else if (arg == "--list") {
+      for (const model& m : models) std::cout << m.name << '\n';
+      return 0;
+    } else if (!arg.empty() && arg[0] != '-' ? selected.empty() : arg == "--all") {
+      selected = arg;
+    } else {
+      return usage();
+    }
+  }
+  if (selected.empty()) return usage();
+
+  bool found = false;
+  for (const model& m : models) {
+    if (selected != "--all" && selected != m.name) continue;
+    found = true;
+    const auto start = std::chrono::steady_clock::now();
+    const rl::test_result_e result = m.run(options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "chan_models: " << m.name << ": " << rl::test_result_str(result) << " (" << seconds << " s, "
+              << rl::format(options.scheduler) << ")" << std::endl;
+    if (result != rl::test_result_success) return 1;
+  }
+  if (!found) return usage();
+  return 0;
+}
