@@ -299,19 +299,27 @@ struct timeout_races_recv : rl::test_suite<timeout_races_recv, 2> {
 using oneshot_sender = chan::oneshot_sender<int, relacy_backend>;
 using oneshot_receiver = chan::oneshot_receiver<int, relacy_backend>;
 
-// send() racing the receiver's drop: `ok` only if the receiver was still there; the shared state is
-// freed exactly once (Relacy reports leaks and double frees) and the value is never read twice.
-struct oneshot_send_races_drop : rl::test_suite<oneshot_send_races_drop, 2> {
+// Two threads around one fresh oneshot; each model says what its threads do with the two ends.
+template <class Model>
+struct oneshot_model : rl::test_suite<Model, 2> {
   std::optional<oneshot_sender> tx;
   std::optional<oneshot_receiver> rx;
-  status sent = status::empty;
-  status received = status::empty;
 
   void before() {
     auto [s, r] = chan::oneshot<int, relacy_backend>();
     tx.emplace(std::move(s));
     rx.emplace(std::move(r));
   }
+};
+
+// send() racing the receiver's drop: `ok` only if the receiver was still there; the shared state is
+// freed exactly once (Relacy reports leaks and double frees) and the value is never read twice.
+struct oneshot_send_races_drop : oneshot_model<oneshot_send_races_drop> {
+  using oneshot_model::rx;
+  using oneshot_model::tx;
+  status sent = status::empty;
+  status received = status::empty;
+
   void after() {
     if (received == status::ok) RL_ASSERT(sent == status::ok);
     if (sent == status::closed) RL_ASSERT(received == status::empty);
@@ -330,15 +338,9 @@ struct oneshot_send_races_drop : rl::test_suite<oneshot_send_races_drop, 2> {
 };
 
 // The sender is dropped unsent while the receiver blocks: the receiver wakes with `closed`.
-struct oneshot_drop_wakes_recv : rl::test_suite<oneshot_drop_wakes_recv, 2> {
-  std::optional<oneshot_sender> tx;
-  std::optional<oneshot_receiver> rx;
-
-  void before() {
-    auto [s, r] = chan::oneshot<int, relacy_backend>();
-    tx.emplace(std::move(s));
-    rx.emplace(std::move(r));
-  }
+struct oneshot_drop_wakes_recv : oneshot_model<oneshot_drop_wakes_recv> {
+  using oneshot_model::rx;
+  using oneshot_model::tx;
   void thread(unsigned index) {
     if (index == 0) {
       tx.reset();
@@ -351,15 +353,9 @@ struct oneshot_drop_wakes_recv : rl::test_suite<oneshot_drop_wakes_recv, 2> {
 };
 
 // The value arrives while the receiver blocks: it wakes with the value.
-struct oneshot_send_wakes_recv : rl::test_suite<oneshot_send_wakes_recv, 2> {
-  std::optional<oneshot_sender> tx;
-  std::optional<oneshot_receiver> rx;
-
-  void before() {
-    auto [s, r] = chan::oneshot<int, relacy_backend>();
-    tx.emplace(std::move(s));
-    rx.emplace(std::move(r));
-  }
+struct oneshot_send_wakes_recv : oneshot_model<oneshot_send_wakes_recv> {
+  using oneshot_model::rx;
+  using oneshot_model::tx;
   void thread(unsigned index) {
     if (index == 0) {
       RL_ASSERT(tx->send(8) == status::ok);
