@@ -287,8 +287,7 @@ def cmd_compare(a):
     common = sorted(set(old) & set(new))
     if not common:
         sys.exit("chanbench: the two folders share no benchmark")
-    regressions = 0
-    print(f"{'benchmark':60} {'old':>9} {'new':>9} {'speed':>6} {'p':>6}")
+    rows = []
     for n in common:
         metric, higher, _ = METRICS[parts(n)[1]]
         mo, mn = statistics.median(old[n]), statistics.median(new[n])
@@ -296,13 +295,24 @@ def cmd_compare(a):
         # One-sided: is new worse than old? (three repetitions each can reach p = 0.05 at best.)
         alt = "less" if higher else "greater"
         p = mannwhitneyu(new[n], old[n], alternative=alt).pvalue if len(old[n]) > 1 and len(new[n]) > 1 else 1.0
+        rows.append([n, mo, mn, speed, p, False])
+    # Holm's step-down correction: with dozens of benchmarks compared at once, an uncorrected
+    # p <= alpha flags a few rows of two runs of the same build by chance alone.
+    by_p = sorted(rows, key=lambda r: r[4])
+    for rank, row in enumerate(by_p):
+        if row[4] > a.alpha / (len(by_p) - rank):
+            break
+        row[5] = True
+    regressions = 0
+    print(f"{'benchmark':60} {'old':>9} {'new':>9} {'speed':>6} {'p':>6}")
+    for n, mo, mn, speed, p, significant in rows:
         flag = ""
-        if speed < 1 - a.threshold and p <= a.alpha:
+        if speed < 1 - a.threshold and significant:
             flag = "  REGRESSION"
             regressions += 1
         print(f"{n:60} {fmt_si(mo):>9} {fmt_si(mn):>9} {speed:6.2f} {p:6.3f}{flag}")
     print(f"chanbench: {len(common)} benchmarks compared, {regressions} significant regressions "
-          f"(slower by more than {a.threshold:.0%}, Mann-Whitney U p <= {a.alpha})")
+          f"(slower by more than {a.threshold:.0%}, one-sided Mann-Whitney U, Holm-corrected alpha {a.alpha})")
     sys.exit(1 if regressions else 0)
 
 
