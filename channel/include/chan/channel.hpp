@@ -70,9 +70,8 @@ public:
   // ---- blocking: spin briefly, then park ----------------------------------------------------
 
   status send(T&& value) { return send_blocking(std::move(value), no_deadline()); }
-  status send(const T& value) {
-    return with_copy(value, [this](T&& copy) { return send(std::move(copy)); });
-  }
+  // A blocking send of a const T& copies once up front, then retries with moves of that copy.
+  status send(const T& value) { return send(T(value)); }
 
   template <class Rep, class Period>
   status send_for(T&& value, std::chrono::duration<Rep, Period> timeout) {
@@ -81,7 +80,7 @@ public:
   }
   template <class Rep, class Period>
   status send_for(const T& value, std::chrono::duration<Rep, Period> timeout) {
-    return with_copy(value, [&](T&& copy) { return send_for(std::move(copy), timeout); });
+    return send_for(T(value), timeout);
   }
 
   template <class Clock, class Duration>
@@ -90,7 +89,7 @@ public:
   }
   template <class Clock, class Duration>
   status send_until(const T& value, std::chrono::time_point<Clock, Duration> deadline) {
-    return with_copy(value, [&](T&& copy) { return send_until(std::move(copy), deadline); });
+    return send_until(T(value), deadline);
   }
 
   status recv(T& out) { return recv_blocking(out, no_deadline()); }
@@ -159,12 +158,6 @@ private:
   status recv_blocking(T& out, const Deadline* deadline) {
     return detail::block_on(
         receivers_.value, [&] { return try_recv(out); }, deadline);
-  }
-
-  // A blocking send of a const T& copies once up front, then retries with moves.
-  template <class Send>
-  static status with_copy(const T& value, Send&& send) {
-    return send(T(value));
   }
 
   ring_type ring_;
