@@ -46,10 +46,13 @@ public:
   }
 
   // Removes the waiter unless a notifier already did (then this only waits for that notifier to
-  // finish with the entry, which it touches under the same mutex).
-  void delist(entry& waiter) {
+  // finish with the entry, which it touches under the same mutex). False when a notifier did: the
+  // waiter was handed a wake-up.
+  bool delist(entry& waiter) {
     guard lock(mutex_);
-    if (waiter.enlisted) unlink(waiter);
+    if (!waiter.enlisted) return false;
+    unlink(waiter);
+    return true;
   }
 
   // Wakes the longest waiting thread, if any.
@@ -133,7 +136,10 @@ status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::t
     // enlist, without seeing us in the list. Parking now would be the lost wake-up.
     const status again = attempt();
     if (again != status::empty && again != status::full) {
-      queue.delist(self);
+      // A notifier may have picked us between that re-check and now, for a slot or an item we no
+      // longer need. Pass that wake-up on, or the thread queued behind us could sleep through it
+      // (found by the handoff_wakes_sender model).
+      if (!queue.delist(self) && again == status::ok) queue.notify_one();
       return again;
     }
     if (deadline) {
