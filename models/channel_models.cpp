@@ -296,6 +296,86 @@ struct timeout_races_recv : rl::test_suite<timeout_races_recv, 2> {
   }
 };
 
+// The next three models put a third thread between a waiter's failed attempts and its re-check, so
+// that the value the re-check reads can be stale without being one the waiter already saw: the
+// lost wake-up that the seq_cst orders of the waiter handshake (waiter_enlist in orderings.hpp)
+// forbid. The channel starts non-empty and the threads stop as soon as their part is done, so few
+// steps separate the moves that matter and no later seq_cst fence publishes the missing write by
+// accident. None ends with close() unless close is the point: it wakes every waiter and would hide
+// the lost wake-up.
+
+// One item waits in the channel, two receivers each take one, the sender sends the second. The
+// receiver that finds the channel empty must be woken by that send.
+struct handoff_wakes_receiver : rl::test_suite<handoff_wakes_receiver, 3> {
+  std::optional<channel> ch;
+  int got[2] = {};
+
+  void before() {
+    ch.emplace(2);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() {
+    RL_ASSERT(got[0] + got[1] == 1 + 2 && got[0] != got[1]);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(2) == status::ok);
+    } else {
+      RL_ASSERT(ch->recv(got[index - 1]) == status::ok);
+    }
+  }
+};
+
+// The mirror: a full channel of capacity 1, two senders, a receiver that takes two items. The
+// sender that finds the channel full must be woken by the second receive.
+struct handoff_wakes_sender : rl::test_suite<handoff_wakes_sender, 3> {
+  std::optional<channel> ch;
+  int got[2] = {};
+
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(0) == status::ok);
+  }
+  void after() {
+    int last = 0;
+    RL_ASSERT(ch->try_recv(last) == status::ok);
+    RL_ASSERT(got[0] == 0 && got[1] + last == 1 + 2 && got[1] != last);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index < 2) {
+      RL_ASSERT(ch->send(static_cast<int>(index) + 1) == status::ok);
+    } else {
+      for (int& item : got) RL_ASSERT(ch->recv(item) == status::ok);
+    }
+  }
+};
+
+// One item waits, two receivers drain it and then wait for more; the closer closes. The receiver
+// that found the channel empty must see the close, even if its re-check reads the tail from before.
+struct close_wakes_receiver_after_drain : rl::test_suite<close_wakes_receiver_after_drain, 3> {
+  std::optional<channel> ch;
+  int received[2] = {};
+
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() {
+    RL_ASSERT(received[0] + received[1] == 1);
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->close());
+    } else {
+      int item = 0;
+      while (ch->recv(item) == status::ok) ++received[index - 1];
+    }
+  }
+};
+
 using oneshot_sender = chan::oneshot_sender<int, relacy_backend>;
 using oneshot_receiver = chan::oneshot_receiver<int, relacy_backend>;
 
@@ -410,6 +490,9 @@ const model models[] = {
     {"close_wakes_senders", run<close_wakes_senders>},
     {"timeout_races_send", run<timeout_races_send>},
     {"timeout_races_recv", run<timeout_races_recv>},
+    {"handoff_wakes_receiver", run<handoff_wakes_receiver>},
+    {"handoff_wakes_sender", run<handoff_wakes_sender>},
+    {"close_wakes_receiver_after_drain", run<close_wakes_receiver_after_drain>},
     {"oneshot_send_races_drop", run<oneshot_send_races_drop>},
     {"oneshot_drop_wakes_recv", run<oneshot_drop_wakes_recv>},
     {"oneshot_send_wakes_recv", run<oneshot_send_wakes_recv>},
@@ -444,6 +527,8 @@ int main(int argc, char** argv) {
     }
   }
   if (selected.empty()) return usage();
+  // See relacy_backend::spin_yields: the searches need yields to end, the random scheduler does not.
+  relacy_backend::spin_yields = options.scheduler != rl::random_scheduler_type;
 
   bool found = false;
   for (const model& m : models) {

@@ -99,29 +99,56 @@ struct relacy_backend {
       value_.store(desired, to_rl(order), info);
     }
     U exchange(U desired, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
-      return value_.exchange(desired, to_rl(order), info);
+      const U before = value_.exchange(desired, to_rl(order), info);
+      seq_cst_rmw_joins_fence_order(order, info);
+      return before;
     }
     U fetch_or(U operand, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
-      return value_.fetch_or(operand, to_rl(order), info);
+      const U before = value_.fetch_or(operand, to_rl(order), info);
+      seq_cst_rmw_joins_fence_order(order, info);
+      return before;
     }
     U fetch_add(U operand, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
-      return value_.fetch_add(operand, to_rl(order), info);
+      const U before = value_.fetch_add(operand, to_rl(order), info);
+      seq_cst_rmw_joins_fence_order(order, info);
+      return before;
     }
     U fetch_sub(U operand, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
-      return value_.fetch_sub(operand, to_rl(order), info);
+      const U before = value_.fetch_sub(operand, to_rl(order), info);
+      seq_cst_rmw_joins_fence_order(order, info);
+      return before;
     }
     bool compare_exchange_weak(U& expected, U desired, std::memory_order success, std::memory_order failure,
                                rl::debug_info_param info = CHAN_RL_CALLER) {
-      return value_.compare_exchange_weak(expected, desired, to_rl(success), info, to_rl(failure), info);
+      const bool swapped = value_.compare_exchange_weak(expected, desired, to_rl(success), info, to_rl(failure), info);
+      if (swapped) seq_cst_rmw_joins_fence_order(success, info);
+      return swapped;
     }
     bool compare_exchange_strong(U& expected, U desired, std::memory_order success, std::memory_order failure,
                                  rl::debug_info_param info = CHAN_RL_CALLER) {
-      return value_.compare_exchange_strong(expected, desired, to_rl(success), info, to_rl(failure), info);
+      const bool swapped =
+          value_.compare_exchange_strong(expected, desired, to_rl(success), info, to_rl(failure), info);
+      if (swapped) seq_cst_rmw_joins_fence_order(success, info);
+      return swapped;
     }
 
   private:
     rl::atomic<U> value_;
   };
+
+  // Relacy's C++ mode leaves seq_cst RMWs out of the order its seq_cst fences follow: a fence after
+  // a failed attempt could then ignore the seq_cst RMW that made the channel non-empty, and Relacy
+  // would report a DEADLOCK that [atomics.order] p4 forbids. Its RL_IMPROVED_SEQ_CST_RMW switch
+  // fixes that for *every* RMW, relaxed ones included, which made each weakening of a claim RMW
+  // unkillable. So a seq_cst RMW here is followed by a seq_cst fence, with no thread switch in
+  // between (this shows in Relacy's histories as a fence line after the RMW); weaker RMWs are not.
+  // The fence also orders the thread's earlier plain accesses for later fences, which C++ does not
+  // promise of an RMW: a slight over-approximation, on the side of missing a bug, never of inventing one.
+  static void seq_cst_rmw_joins_fence_order(std::memory_order order, rl::debug_info_param info) {
+    if (order != std::memory_order_seq_cst) return;
+    rl::preemption_disabler no_switch(rl::ctx());
+    rl::atomic_thread_fence(rl::mo_seq_cst, info);
+  }
 
   static void fence(std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
     // A relaxed fence orders nothing in C++; Relacy rejects it outright, and the mutation campaign
@@ -130,10 +157,30 @@ struct relacy_backend {
     rl::atomic_thread_fence(to_rl(order), info);
   }
 
-  // Every spin and retry loop of the channel passes through one of these; without a yield Relacy
-  // would see a thread that never lets the others run and report a livelock.
-  static void pause(rl::debug_info_param info = CHAN_RL_CALLER) { rl::yield(1, info); }
-  static void yield_thread(rl::debug_info_param info = CHAN_RL_CALLER) { rl::yield(1, info); }
+  // Every spin and retry loop of the channel passes through pause() or yield_thread(). How they are
+  // modelled is a choice with a cost either way:
+  //  - rl::yield tells the scheduler the thread waits for the others. The context-bound and full
+  //    searches need it to end, but Relacy then also lets the thread read, of each atomic it had
+  //    read before, only values newer than the one it saw: a spin is assumed to end on fresh data.
+  //    That hides the stale read right after a back-off, which is exactly the window of the waiter
+  //    handshake (an attempt fails, back off, enlist, re-check).
+  //  - nothing at all (`spin_yields = false`): every iteration of a retry loop still loads an atomic,
+  //    and each atomic access is a scheduling point, so the random scheduler lets the other threads
+  //    run and spins end. Leaving out even a plain scheduling point matters: the ~130 points of one
+  //    back-off would give the other threads so many turns that they finish before the waiter's
+  //    last attempt, and the stale-read window would again go unexplored.
+  // chan_models uses the second for the random scheduler and the first for the searches.
+  static inline bool spin_yields = true;
+  // One spin step and one yield step, then park. Every attempt before the enlist is another read
+  // that must come out stale for a lost wake-up to show, and each does with probability 1/2 under
+  // the random scheduler: the shipped eleven steps made those executions too rare to be found.
+  static constexpr unsigned backoff_spin_limit = 0;
+  static constexpr unsigned backoff_yield_limit = 1;
+  static void pause(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
+  static void yield_thread(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
+  static void spin_point(rl::debug_info_param info) {
+    if (spin_yields) rl::yield(1, info);
+  }
 
   // Real storage for the payload, shadowed by an rl::var<int> so that Relacy sees every payload
   // access: constructing and destroying write it; get() reads it. Moving the item out of a slot is

@@ -10,6 +10,8 @@
 //                                            get(), destroy()
 //   static void pause();                     one step of a busy-wait (a CPU hint, or a scheduler yield)
 //   static void yield_thread();              give the core to another thread
+//   static constexpr unsigned backoff_spin_limit, backoff_yield_limit;
+//                                            how long a waiter spins, then yields, before it parks
 //   struct mutex;                            lock(), unlock()
 //   struct parker;                           park(), park_until(time_point) -> false on timeout, unpark()
 //
@@ -49,6 +51,10 @@ struct std_backend {
   }
 
   static void yield_thread() noexcept { std::this_thread::yield(); }
+
+  // Up to 2^6 pauses per back-off step, then yields up to step 10, then a blocking call parks.
+  static constexpr unsigned backoff_spin_limit = 6;
+  static constexpr unsigned backoff_yield_limit = 10;
 
   // Raw, aligned storage for one T. Nothing is constructed until a value is sent, so T needs no
   // default constructor and an empty slot costs no construction.

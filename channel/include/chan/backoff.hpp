@@ -29,8 +29,10 @@ public:
   void reset() noexcept { step_ = 0; }
 
 private:
-  static constexpr unsigned spin_limit = 6;    // up to 2^6 pauses per step
-  static constexpr unsigned yield_limit = 10;  // then a few yields before parking
+  // From the backend: the std one's are a measured trade-off between wake-up latency and CPU burnt;
+  // a model checker's are short, so that its runs reach the park path in a few steps.
+  static constexpr unsigned spin_limit = Backend::backoff_spin_limit;
+  static constexpr unsigned yield_limit = Backend::backoff_yield_limit;
   static constexpr unsigned min(unsigned a, unsigned b) noexcept { return a < b ? a : b; }
   unsigned step_ = 0;
 };
