@@ -136,18 +136,21 @@ struct relacy_backend {
     rl::atomic<U> value_;
   };
 
-  // Relacy's C++ mode leaves seq_cst RMWs out of the order its seq_cst fences follow: a fence after
-  // a failed attempt could then ignore the seq_cst RMW that made the channel non-empty, and Relacy
-  // would report a DEADLOCK that [atomics.order] p4 forbids. Its RL_IMPROVED_SEQ_CST_RMW switch
-  // fixes that for *every* RMW, relaxed ones included, which made each weakening of a claim RMW
-  // unkillable. So a seq_cst RMW here is followed by a seq_cst fence, with no thread switch in
-  // between (this shows in Relacy's histories as a fence line after the RMW); weaker RMWs are not.
-  // The fence also orders the thread's earlier plain accesses for later fences, which C++ does not
-  // promise of an RMW: a slight over-approximation, on the side of missing a bug, never of inventing one.
-  static void seq_cst_rmw_joins_fence_order(std::memory_order order, rl::debug_info_param info) {
+  // Relacy's C++ mode leaves seq_cst RMWs out of the total order S that its seq_cst fences follow: a
+  // waiter's fence after a failed attempt could then ignore the seq_cst RMW that made the channel
+  // non-empty, and Relacy reports a DEADLOCK that [atomics.order] p4 forbids. Its two ways out are
+  // both too strong: RL_IMPROVED_SEQ_CST_RMW turns *every* RMW, relaxed ones included, into a full
+  // fence (no weakening of a claim could be caught), and a seq_cst fence after the RMW would also
+  // make the thread's earlier relaxed loads acquire (a relaxed stamp load before the claim would pass).
+  // So a seq_cst RMW only enters S: its own timestamp joins the order Relacy's seq_cst fences acquire,
+  // and a later fence anywhere then reads this variable no older than the RMW. It needs no scheduling
+  // point, and it does not acquire anything. (Vector clocks carry the thread's earlier writes along with
+  // it, a slight over-approximation on the side of missing a bug, never of inventing one.)
+  static void seq_cst_rmw_joins_fence_order(std::memory_order order, rl::debug_info_param) {
     if (order != std::memory_order_seq_cst) return;
-    rl::preemption_disabler no_switch(rl::ctx());
-    rl::atomic_thread_fence(rl::mo_seq_cst, info);
+    rl::context& context = rl::ctx();
+    rl::timestamp_t& published = context.seq_cst_fence_order_[context.threadx_->index_];
+    if (published < context.threadx_->own_acq_rel_order_) published = context.threadx_->own_acq_rel_order_;
   }
 
   static void fence(std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
