@@ -62,6 +62,8 @@ public:
         // original p + capacity numbering confuses the two there.
         mark_bit_(std::bit_ceil(capacity_ + 1)),
         one_lap_(mark_bit_ * 2),
+        index_mask_(mark_bit_ - 1),
+        last_index_(capacity_ - 1),
         allocator_(allocator) {
     slots_ = slot_traits::allocate(allocator_, capacity_);
     for (std::size_t i = 0; i < capacity_; ++i) slot_traits::construct(allocator_, slots_ + i, i);
@@ -73,7 +75,7 @@ public:
   ~ring() {
     const std::size_t head = head_.value.load(order::destroy_head);
     const std::size_t tail = tail_.value.load(order::destroy_tail) & ~mark_bit_;
-    std::size_t index = head & (mark_bit_ - 1);
+    std::size_t index = head & index_mask_;
     for (std::size_t n = count(head, tail); n > 0; --n) {
       slots_[index].value.destroy();
       index = index + 1 < capacity_ ? index + 1 : 0;
@@ -84,37 +86,23 @@ public:
 
   // Claims the next position for a send. `full` only when the ring was full at some moment during
   // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
+  //
+  // The first attempt is Vyukov's straight line; any mismatch (full, closed, another sender ahead,
+  // a lost CAS) goes to send_contended, which sorts the cases out. A marked tail never equals a
+  // stamp (stamps have no mark bit), so a closed ring always takes that second path.
   status start_send(token& claimed) noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      std::size_t tail = tail_.value.load(order::send_tail);
-      if (tail & mark_bit_) return status::closed;
-      const std::size_t index = tail & (mark_bit_ - 1);
-      const std::size_t lap = tail & ~(one_lap_ - 1);
-      slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::send_stamp);
-
-      if (stamp == tail) {
-        const std::size_t next = index + 1 < capacity_ ? tail + 1 : lap + one_lap_;
-        if (tail_.value.compare_exchange_weak(tail, next, order::send_claim, order::send_claim_retry)) {
-          claimed = {&target, tail + 1};
-          return status::ok;
-        }
-        backoff.spin();
-      } else if (stamp + one_lap_ == tail + 1) {
-        // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
-        // it already and is moving it out; then wait for that receiver.
-        Backend::fence(order::send_full_fence);
-        const std::size_t head = head_.value.load(order::send_full_head);
-        if (head + one_lap_ == tail) {
-          return (tail_.value.load(order::send_full_tail) & mark_bit_) ? status::closed : status::full;
-        }
-        backoff.spin();
-      } else {
-        // Another sender claimed this position and has moved the tail on.
-        backoff.snooze();
-      }
+    std::size_t tail = tail_.value.load(order::send_tail);
+    const std::size_t index = tail & index_mask_;
+    slot& target = slots_[index];
+    if (target.stamp.load(order::send_stamp) == tail &&
+        tail_.value.compare_exchange_weak(tail, next_position(tail, index), order::send_claim, order::send_claim_retry))
+        [[likely]] {
+      claimed = {&target, tail + 1};
+      return status::ok;
     }
+    const auto [result, contended] = send_contended();
+    claimed = contended;
+    return result;
   }
 
   template <class... Args>
@@ -126,34 +114,20 @@ public:
   // Claims the oldest item. `empty` only when no position had been claimed at some moment during
   // the call: a sender between its claim and its publish is waited for, since items behind it may
   // already be complete (the "no spurious empty" promise). `closed` only when closed and drained.
+  // As in start_send, the first attempt is the straight line and recv_contended the rest.
   status start_recv(token& claimed) noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      std::size_t head = head_.value.load(order::recv_head);
-      const std::size_t index = head & (mark_bit_ - 1);
-      const std::size_t lap = head & ~(one_lap_ - 1);
-      slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::recv_stamp);
-
-      if (stamp == head + 1) {
-        const std::size_t next = index + 1 < capacity_ ? head + 1 : lap + one_lap_;
-        if (head_.value.compare_exchange_weak(head, next, order::recv_claim, order::recv_claim_retry)) {
-          claimed = {&target, head + one_lap_};
-          return status::ok;
-        }
-        backoff.spin();
-      } else if (stamp == head) {
-        // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
-        // is still writing; then wait for it.
-        Backend::fence(order::recv_empty_fence);
-        const std::size_t tail = tail_.value.load(order::recv_empty_tail);
-        if ((tail & ~mark_bit_) == head) return (tail & mark_bit_) ? status::closed : status::empty;
-        backoff.snooze();
-      } else {
-        // Another receiver took this position and has moved the head on.
-        backoff.snooze();
-      }
+    std::size_t head = head_.value.load(order::recv_head);
+    const std::size_t index = head & index_mask_;
+    slot& target = slots_[index];
+    if (target.stamp.load(order::recv_stamp) == head + 1 &&
+        head_.value.compare_exchange_weak(head, next_position(head, index), order::recv_claim, order::recv_claim_retry))
+        [[likely]] {
+      claimed = {&target, head + one_lap_};
+      return status::ok;
     }
+    const auto [result, contended] = recv_contended();
+    claimed = contended;
+    return result;
   }
 
   T take(const token& claimed) noexcept {
@@ -180,6 +154,77 @@ public:
   }
 
 private:
+  // The retry loops return their token instead of writing through a reference, so that the caller's
+  // token never has its address taken and stays in registers on the straight line.
+  struct contended_claim {
+    status result;
+    token claimed;
+  };
+
+  [[gnu::noinline]] contended_claim send_contended() noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      std::size_t tail = tail_.value.load(order::send_tail);
+      if (tail & mark_bit_) return {status::closed, {}};
+      const std::size_t index = tail & index_mask_;
+      slot& target = slots_[index];
+      const std::size_t stamp = target.stamp.load(order::send_stamp);
+
+      if (stamp == tail) {
+        if (tail_.value.compare_exchange_weak(tail, next_position(tail, index), order::send_claim,
+                                              order::send_claim_retry)) {
+          return {status::ok, {&target, tail + 1}};
+        }
+        backoff.spin();
+      } else if (stamp + one_lap_ == tail + 1) {
+        // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
+        // it already and is moving it out; then wait for that receiver.
+        Backend::fence(order::send_full_fence);
+        const std::size_t head = head_.value.load(order::send_full_head);
+        if (head + one_lap_ == tail) {
+          return {(tail_.value.load(order::send_full_tail) & mark_bit_) ? status::closed : status::full, {}};
+        }
+        backoff.spin();
+      } else {
+        // Another sender claimed this position and has moved the tail on.
+        backoff.snooze();
+      }
+    }
+  }
+
+  [[gnu::noinline]] contended_claim recv_contended() noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      std::size_t head = head_.value.load(order::recv_head);
+      const std::size_t index = head & index_mask_;
+      slot& target = slots_[index];
+      const std::size_t stamp = target.stamp.load(order::recv_stamp);
+
+      if (stamp == head + 1) {
+        if (head_.value.compare_exchange_weak(head, next_position(head, index), order::recv_claim,
+                                              order::recv_claim_retry)) {
+          return {status::ok, {&target, head + one_lap_}};
+        }
+        backoff.spin();
+      } else if (stamp == head) {
+        // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
+        // is still writing; then wait for it.
+        Backend::fence(order::recv_empty_fence);
+        const std::size_t tail = tail_.value.load(order::recv_empty_tail);
+        if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? status::closed : status::empty, {}};
+        backoff.snooze();
+      } else {
+        // Another receiver took this position and has moved the head on.
+        backoff.snooze();
+      }
+    }
+  }
+
+  // The position after `position`, whose index is `index`: the next slot, or slot 0 of the next lap.
+  std::size_t next_position(std::size_t position, std::size_t index) const noexcept {
+    return index != last_index_ ? position + 1 : (position & ~(one_lap_ - 1)) + one_lap_;
+  }
+
   static std::size_t checked_capacity(std::size_t capacity, const Allocator& allocator) {
     if (capacity == 0) throw std::invalid_argument("chan::channel: capacity must be at least 1");
     // Positions need two bits above the largest index (mark and the first lap bit).
@@ -192,8 +237,8 @@ private:
 
   // Items between head and tail (tail without its mark). Stays within [0, capacity] for any pair.
   std::size_t count(std::size_t head, std::size_t tail) const noexcept {
-    const std::size_t head_index = head & (mark_bit_ - 1);
-    const std::size_t tail_index = tail & (mark_bit_ - 1);
+    const std::size_t head_index = head & index_mask_;
+    const std::size_t tail_index = tail & index_mask_;
     if (head_index < tail_index) return tail_index - head_index;
     if (head_index > tail_index) return capacity_ - head_index + tail_index;
     return tail == head ? 0 : capacity_;
@@ -203,6 +248,8 @@ private:
   const std::size_t capacity_;
   const std::size_t mark_bit_;
   const std::size_t one_lap_;
+  const std::size_t index_mask_;  // mark_bit_ - 1 and capacity_ - 1, kept so the hot path need not derive them
+  const std::size_t last_index_;
   slot_allocator allocator_;
   slot* slots_ = nullptr;
 

@@ -52,17 +52,16 @@ public:
     if (waiter.enlisted) unlink(waiter);
   }
 
-  // Wakes the longest waiting thread, if any.
+  // Wakes the longest waiting thread, if any. Inlined into every send and receive, so only the flag
+  // check is here; the locking is out of line.
   void notify_one() {
-    if (!someone_waits_.load(order::waiter_check)) return;
-    guard lock(mutex_);
-    if (first_) wake(*first_);
+    if (someone_waits_.load(order::waiter_check)) [[unlikely]]
+      wake_first();
   }
 
   void notify_all() {
-    if (!someone_waits_.load(order::waiter_check)) return;
-    guard lock(mutex_);
-    while (first_) wake(*first_);
+    if (someone_waits_.load(order::waiter_check)) [[unlikely]]
+      wake_all();
   }
 
 private:
@@ -76,6 +75,16 @@ private:
   private:
     typename Backend::mutex& mutex_;
   };
+
+  [[gnu::noinline, gnu::cold]] void wake_first() {
+    guard lock(mutex_);
+    if (first_) wake(*first_);
+  }
+
+  [[gnu::noinline, gnu::cold]] void wake_all() {
+    guard lock(mutex_);
+    while (first_) wake(*first_);
+  }
 
   // Unparks under the mutex, so the waiter cannot leave delist() and free its entry while the
   // parker is still being signalled.
