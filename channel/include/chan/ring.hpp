@@ -53,20 +53,26 @@ public:
 
   ring(std::size_t capacity, const Allocator& allocator)
       : capacity_(checked_capacity(capacity, allocator)),
-        // Positions are [ lap | mark | index ], index < capacity. mark_bit is the lowest power of two
-        // above every index; one_lap the next one up, so the tail's mark never carries into the lap.
-        // A slot's stamp is the position whose turn it is: the tail position when the slot is free,
-        // that position + 1 once the item is written, and (after a receive) the head position plus
-        // one_lap. Since index + 1 <= capacity < mark_bit, "written for p" (p + 1) and "free for the
-        // next lap" (p + one_lap) never coincide, which is what makes capacity 1 work; Vyukov's
-        // original p + capacity numbering confuses the two there.
+        // Positions are [ lap | wrap | mark | index ], index < capacity. mark_bit is the lowest power
+        // of two above every index; the wrap bit the next one up, and one_lap the next after that, so
+        // the tail's mark never carries into the lap. A slot's stamp is the position whose turn it is:
+        // the tail position when the slot is free, that position + 1 once the item is written, and
+        // (after a receive) the head position plus one_lap. Since index + 1 <= capacity < mark_bit,
+        // "written for p" (p + 1) and "free for the next lap" (p + one_lap) never coincide, which is
+        // what makes capacity 1 work; Vyukov's original p + capacity numbering confuses the two there.
+        //
+        // No position has the wrap bit; only the stamps of the last slot carry it. So the straight
+        // line of start_send / start_recv, which compares a stamp with a bare position, never matches
+        // at the last slot, and the move to the next lap is decided in the retry loop instead of by a
+        // test on every operation.
         mark_bit_(std::bit_ceil(capacity_ + 1)),
-        one_lap_(mark_bit_ * 2),
+        wrap_bit_(mark_bit_ * 2),
+        one_lap_(mark_bit_ * 4),
         index_mask_(mark_bit_ - 1),
         last_index_(capacity_ - 1),
         allocator_(allocator) {
     slots_ = slot_traits::allocate(allocator_, capacity_);
-    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::construct(allocator_, slots_ + i, i);
+    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::construct(allocator_, slots_ + i, i | wrap_of(i));
   }
 
   ring(const ring&) = delete;
@@ -88,15 +94,13 @@ public:
   // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
   //
   // The first attempt is Vyukov's straight line; any mismatch (full, closed, another sender ahead,
-  // a lost CAS) goes to send_contended, which sorts the cases out. A marked tail never equals a
-  // stamp (stamps have no mark bit), so a closed ring always takes that second path.
+  // a lost CAS, the last slot of a lap) goes to send_contended, which sorts the cases out. A marked
+  // tail never equals a stamp (stamps have no mark bit), so a closed ring always takes that path.
   status start_send(token& claimed) noexcept {
     std::size_t tail = tail_.value.load(order::send_tail);
-    const std::size_t index = tail & index_mask_;
-    slot& target = slots_[index];
+    slot& target = slots_[tail & index_mask_];
     if (target.stamp.load(order::send_stamp) == tail &&
-        tail_.value.compare_exchange_weak(tail, next_position(tail, index), order::send_claim, order::send_claim_retry))
-        [[likely]] {
+        tail_.value.compare_exchange_weak(tail, tail + 1, order::send_claim, order::send_claim_retry)) [[likely]] {
       claimed = {&target, tail + 1};
       return status::ok;
     }
@@ -117,11 +121,9 @@ public:
   // As in start_send, the first attempt is the straight line and recv_contended the rest.
   status start_recv(token& claimed) noexcept {
     std::size_t head = head_.value.load(order::recv_head);
-    const std::size_t index = head & index_mask_;
-    slot& target = slots_[index];
+    slot& target = slots_[head & index_mask_];
     if (target.stamp.load(order::recv_stamp) == head + 1 &&
-        head_.value.compare_exchange_weak(head, next_position(head, index), order::recv_claim, order::recv_claim_retry))
-        [[likely]] {
+        head_.value.compare_exchange_weak(head, head + 1, order::recv_claim, order::recv_claim_retry)) [[likely]] {
       claimed = {&target, head + one_lap_};
       return status::ok;
     }
@@ -168,12 +170,12 @@ private:
       if (tail & mark_bit_) return {status::closed, {}};
       const std::size_t index = tail & index_mask_;
       slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::send_stamp);
+      const std::size_t stamp = target.stamp.load(order::send_stamp) & ~wrap_bit_;
 
       if (stamp == tail) {
         if (tail_.value.compare_exchange_weak(tail, next_position(tail, index), order::send_claim,
                                               order::send_claim_retry)) {
-          return {status::ok, {&target, tail + 1}};
+          return {status::ok, {&target, (tail + 1) | wrap_of(index)}};
         }
         backoff.spin();
       } else if (stamp + one_lap_ == tail + 1) {
@@ -198,12 +200,12 @@ private:
       std::size_t head = head_.value.load(order::recv_head);
       const std::size_t index = head & index_mask_;
       slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::recv_stamp);
+      const std::size_t stamp = target.stamp.load(order::recv_stamp) & ~wrap_bit_;
 
       if (stamp == head + 1) {
         if (head_.value.compare_exchange_weak(head, next_position(head, index), order::recv_claim,
                                               order::recv_claim_retry)) {
-          return {status::ok, {&target, head + one_lap_}};
+          return {status::ok, {&target, (head + one_lap_) | wrap_of(index)}};
         }
         backoff.spin();
       } else if (stamp == head) {
@@ -225,11 +227,14 @@ private:
     return index != last_index_ ? position + 1 : (position & ~(one_lap_ - 1)) + one_lap_;
   }
 
+  // What the stamps of slot `index` carry besides a position: the wrap bit for the last slot only.
+  std::size_t wrap_of(std::size_t index) const noexcept { return index == last_index_ ? wrap_bit_ : 0; }
+
   static std::size_t checked_capacity(std::size_t capacity, const Allocator& allocator) {
     if (capacity == 0) throw std::invalid_argument("chan::channel: capacity must be at least 1");
-    // Positions need two bits above the largest index (mark and the first lap bit).
+    // Positions need three bits above the largest index (mark, wrap and the first lap bit).
     const slot_allocator slots(allocator);
-    if (capacity > std::numeric_limits<std::size_t>::max() / 4 || capacity > slot_traits::max_size(slots)) {
+    if (capacity > std::numeric_limits<std::size_t>::max() / 8 || capacity > slot_traits::max_size(slots)) {
       throw std::length_error("chan::channel: capacity too large for the storage it needs");
     }
     return capacity;
@@ -247,8 +252,9 @@ private:
   // Read-only after construction, shared by every thread; kept off the head and tail lines.
   const std::size_t capacity_;
   const std::size_t mark_bit_;
+  const std::size_t wrap_bit_;
   const std::size_t one_lap_;
-  const std::size_t index_mask_;  // mark_bit_ - 1 and capacity_ - 1, kept so the hot path need not derive them
+  const std::size_t index_mask_;  // mark_bit_ - 1, kept so the hot path need not derive it
   const std::size_t last_index_;
   slot_allocator allocator_;
   slot* slots_ = nullptr;
