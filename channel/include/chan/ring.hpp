@@ -98,10 +98,11 @@ public:
   // tail never equals a stamp (stamps have no mark bit), so a closed ring always takes that path.
   status start_send(token& claimed) noexcept {
     std::size_t tail = tail_.value.load(order::send_tail);
+    const std::size_t written = tail + 1;  // the next position, and this slot's stamp once written
     slot& target = slots_[tail & index_mask_];
     if (target.stamp.load(order::send_stamp) == tail &&
-        tail_.value.compare_exchange_weak(tail, tail + 1, order::send_claim, order::send_claim_retry)) [[likely]] {
-      claimed = {&target, tail + 1};
+        tail_.value.compare_exchange_weak(tail, written, order::send_claim, order::send_claim_retry)) [[likely]] {
+      claimed = {&target, written};
       return status::ok;
     }
     const auto [result, contended] = send_contended();
