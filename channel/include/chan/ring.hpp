@@ -63,16 +63,17 @@ public:
         //
         // No position has the wrap bit; only the stamps of the last slot carry it. So the straight
         // line of start_send / start_recv, which compares a stamp with a bare position, never matches
-        // at the last slot, and the move to the next lap is decided in the retry loop instead of by a
-        // test on every operation.
+        // at the last slot, and the move to the next lap is decided out of line (judge_send,
+        // judge_recv) instead of by a test on every operation.
         mark_bit_(std::bit_ceil(capacity_ + 1)),
         wrap_bit_(mark_bit_ * 2),
         one_lap_(mark_bit_ * 4),
         index_mask_(mark_bit_ - 1),
-        last_index_(capacity_ - 1),
         allocator_(allocator) {
     slots_ = slot_traits::allocate(allocator_, capacity_);
-    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::construct(allocator_, slots_ + i, i | wrap_of(i));
+    for (std::size_t i = 0; i < capacity_; ++i) {
+      slot_traits::construct(allocator_, slots_ + i, i + 1 < capacity_ ? i : i | wrap_bit_);
+    }
   }
 
   ring(const ring&) = delete;
@@ -92,22 +93,13 @@ public:
 
   // Claims the next position for a send. `full` only when the ring was full at some moment during
   // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
-  //
-  // The first attempt is Vyukov's straight line; any mismatch (full, closed, another sender ahead,
-  // a lost CAS, the last slot of a lap) goes to send_contended, which sorts the cases out. A marked
-  // tail never equals a stamp (stamps have no mark bit), so a closed ring always takes that path.
   status start_send(token& claimed) noexcept {
-    std::size_t tail = tail_.value.load(order::send_tail);
-    const std::size_t written = tail + 1;  // the next position, and this slot's stamp once written
-    slot& target = slots_[tail & index_mask_];
-    if (target.stamp.load(order::send_stamp) == tail &&
-        tail_.value.compare_exchange_weak(tail, written, order::send_claim, order::send_claim_retry)) [[likely]] {
-      claimed = {&target, written};
+    const attempt first = look_to_send();
+    if (first.outcome == verdict::claimed) [[likely]] {
+      claimed = first.claimed;
       return status::ok;
     }
-    const auto [result, contended] = send_contended();
-    claimed = contended;
-    return result;
+    return settle(retry(first.outcome, [this] { return look_to_send(); }), claimed);
   }
 
   template <class... Args>
@@ -119,18 +111,13 @@ public:
   // Claims the oldest item. `empty` only when no position had been claimed at some moment during
   // the call: a sender between its claim and its publish is waited for, since items behind it may
   // already be complete (the "no spurious empty" promise). `closed` only when closed and drained.
-  // As in start_send, the first attempt is the straight line and recv_contended the rest.
   status start_recv(token& claimed) noexcept {
-    std::size_t head = head_.value.load(order::recv_head);
-    slot& target = slots_[head & index_mask_];
-    if (target.stamp.load(order::recv_stamp) == head + 1 &&
-        head_.value.compare_exchange_weak(head, head + 1, order::recv_claim, order::recv_claim_retry)) [[likely]] {
-      claimed = {&target, head + one_lap_};
+    const attempt first = look_to_recv();
+    if (first.outcome == verdict::claimed) [[likely]] {
+      claimed = first.claimed;
       return status::ok;
     }
-    const auto [result, contended] = recv_contended();
-    claimed = contended;
-    return result;
+    return settle(retry(first.outcome, [this] { return look_to_recv(); }), claimed);
   }
 
   T take(const token& claimed) noexcept {
@@ -157,79 +144,127 @@ public:
   }
 
 private:
-  // The retry loops return their token instead of writing through a reference, so that the caller's
-  // token never has its address taken and stays in registers on the straight line.
-  struct contended_claim {
-    status result;
+  // What one look at the slot under the tail (or head) concluded: an answer for the caller, or how
+  // to wait before looking again (backoff.hpp: spin after a lost CAS or for a receiver that is
+  // moving its item out, snooze while another thread moves the position on or finishes a write).
+  enum class verdict : unsigned char { claimed, full, empty, closed, retry_spin, retry_snooze };
+
+  struct attempt {
+    verdict outcome;
     token claimed;
   };
 
-  [[gnu::noinline]] contended_claim send_contended() noexcept {
+  // One turn of Vyukov's loop, shaped so that the common case (the slot's stamp is the tail itself)
+  // is a straight line and everything else is decided out of line by judge_send. A marked (closed)
+  // tail never equals a stamp, since stamps have no mark bit, so closing needs no test here. Each
+  // turn makes the same atomic accesses in the same order as the plain loop would (but for the stamp
+  // load of a send on a closed ring), which keeps the interleavings the models explore the same.
+  attempt look_to_send() noexcept {
+    std::size_t tail = tail_.value.load(order::send_tail);
+    const std::size_t written = tail + 1;  // the next position, and this slot's stamp once written
+    slot& target = slots_[tail & index_mask_];
+    const std::size_t stamp = target.stamp.load(order::send_stamp);
+    if (stamp != tail) [[unlikely]] {
+      return judge_send(tail, stamp);
+    }
+    if (!tail_.value.compare_exchange_weak(tail, written, order::send_claim, order::send_claim_retry)) {
+      return {verdict::retry_spin, {}};
+    }
+    return {verdict::claimed, {&target, written}};
+  }
+
+  [[gnu::noinline]] attempt judge_send(std::size_t tail, std::size_t stamp) noexcept {
+    if (tail & mark_bit_) return {verdict::closed, {}};
+    stamp &= ~wrap_bit_;
+    if (stamp == tail) {
+      // The last slot of the lap, and free: the claim moves the tail on to the next lap.
+      if (!tail_.value.compare_exchange_weak(tail, next_lap(tail), order::send_claim, order::send_claim_retry)) {
+        return {verdict::retry_spin, {}};
+      }
+      return {verdict::claimed, {&slots_[tail & index_mask_], (tail + 1) | wrap_bit_}};
+    }
+    if (stamp + one_lap_ == tail + 1) {
+      // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
+      // it already and is moving it out; then wait for that receiver.
+      Backend::fence(order::send_full_fence);
+      const std::size_t head = head_.value.load(order::send_full_head);
+      if (head + one_lap_ == tail) {
+        return {(tail_.value.load(order::send_full_tail) & mark_bit_) ? verdict::closed : verdict::full, {}};
+      }
+      return {verdict::retry_spin, {}};
+    }
+    // Another sender claimed this position and has moved the tail on.
+    return {verdict::retry_snooze, {}};
+  }
+
+  // The mirror of look_to_send: the common case is a stamp of head + 1 (written for this position).
+  attempt look_to_recv() noexcept {
+    std::size_t head = head_.value.load(order::recv_head);
+    slot& target = slots_[head & index_mask_];
+    const std::size_t stamp = target.stamp.load(order::recv_stamp);
+    if (stamp != head + 1) [[unlikely]] {
+      return judge_recv(head, stamp);
+    }
+    if (!head_.value.compare_exchange_weak(head, head + 1, order::recv_claim, order::recv_claim_retry)) {
+      return {verdict::retry_spin, {}};
+    }
+    return {verdict::claimed, {&target, head + one_lap_}};
+  }
+
+  [[gnu::noinline]] attempt judge_recv(std::size_t head, std::size_t stamp) noexcept {
+    stamp &= ~wrap_bit_;
+    if (stamp == head + 1) {
+      if (!head_.value.compare_exchange_weak(head, next_lap(head), order::recv_claim, order::recv_claim_retry)) {
+        return {verdict::retry_spin, {}};
+      }
+      return {verdict::claimed, {&slots_[head & index_mask_], (head + one_lap_) | wrap_bit_}};
+    }
+    if (stamp == head) {
+      // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
+      // is still writing; then wait for it.
+      Backend::fence(order::recv_empty_fence);
+      const std::size_t tail = tail_.value.load(order::recv_empty_tail);
+      if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? verdict::closed : verdict::empty, {}};
+    }
+    // A sender still writing, or another receiver that took this position and moved the head on.
+    return {verdict::retry_snooze, {}};
+  }
+
+  // Vyukov's retry loop around a look that did not end in an answer, out of line so that the fast
+  // path carries no backoff state.
+  template <class Look>
+  [[gnu::noinline]] static attempt retry(verdict last, Look look) noexcept {
     backoff<Backend> backoff;
     for (;;) {
-      std::size_t tail = tail_.value.load(order::send_tail);
-      if (tail & mark_bit_) return {status::closed, {}};
-      const std::size_t index = tail & index_mask_;
-      slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::send_stamp) & ~wrap_bit_;
-
-      if (stamp == tail) {
-        if (tail_.value.compare_exchange_weak(tail, next_position(tail, index), order::send_claim,
-                                              order::send_claim_retry)) {
-          return {status::ok, {&target, (tail + 1) | wrap_of(index)}};
-        }
+      if (last == verdict::retry_spin) {
         backoff.spin();
-      } else if (stamp + one_lap_ == tail + 1) {
-        // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
-        // it already and is moving it out; then wait for that receiver.
-        Backend::fence(order::send_full_fence);
-        const std::size_t head = head_.value.load(order::send_full_head);
-        if (head + one_lap_ == tail) {
-          return {(tail_.value.load(order::send_full_tail) & mark_bit_) ? status::closed : status::full, {}};
-        }
-        backoff.spin();
-      } else {
-        // Another sender claimed this position and has moved the tail on.
+      } else if (last == verdict::retry_snooze) {
         backoff.snooze();
+      } else {
+        return {last, {}};
       }
+      const attempt again = look();
+      if (again.outcome == verdict::claimed) return again;
+      last = again.outcome;
     }
   }
 
-  [[gnu::noinline]] contended_claim recv_contended() noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      std::size_t head = head_.value.load(order::recv_head);
-      const std::size_t index = head & index_mask_;
-      slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::recv_stamp) & ~wrap_bit_;
-
-      if (stamp == head + 1) {
-        if (head_.value.compare_exchange_weak(head, next_position(head, index), order::recv_claim,
-                                              order::recv_claim_retry)) {
-          return {status::ok, {&target, (head + one_lap_) | wrap_of(index)}};
-        }
-        backoff.spin();
-      } else if (stamp == head) {
-        // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
-        // is still writing; then wait for it.
-        Backend::fence(order::recv_empty_fence);
-        const std::size_t tail = tail_.value.load(order::recv_empty_tail);
-        if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? status::closed : status::empty, {}};
-        backoff.snooze();
-      } else {
-        // Another receiver took this position and has moved the head on.
-        backoff.snooze();
-      }
+  static status settle(const attempt& result, token& claimed) noexcept {
+    claimed = result.claimed;
+    switch (result.outcome) {
+      case verdict::claimed:
+        return status::ok;
+      case verdict::full:
+        return status::full;
+      case verdict::empty:
+        return status::empty;
+      default:  // closed; the retry verdicts never get here
+        return status::closed;
     }
   }
 
-  // The position after `position`, whose index is `index`: the next slot, or slot 0 of the next lap.
-  std::size_t next_position(std::size_t position, std::size_t index) const noexcept {
-    return index != last_index_ ? position + 1 : (position & ~(one_lap_ - 1)) + one_lap_;
-  }
-
-  // What the stamps of slot `index` carry besides a position: the wrap bit for the last slot only.
-  std::size_t wrap_of(std::size_t index) const noexcept { return index == last_index_ ? wrap_bit_ : 0; }
+  // Slot 0 of the lap after `position`'s.
+  std::size_t next_lap(std::size_t position) const noexcept { return (position & ~(one_lap_ - 1)) + one_lap_; }
 
   static std::size_t checked_capacity(std::size_t capacity, const Allocator& allocator) {
     if (capacity == 0) throw std::invalid_argument("chan::channel: capacity must be at least 1");
@@ -256,7 +291,6 @@ private:
   const std::size_t wrap_bit_;
   const std::size_t one_lap_;
   const std::size_t index_mask_;  // mark_bit_ - 1, kept so the hot path need not derive it
-  const std::size_t last_index_;
   slot_allocator allocator_;
   slot* slots_ = nullptr;
 
