@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 #include <chan/backoff.hpp>
 #include <chan/orderings.hpp>
@@ -116,43 +117,57 @@ std::optional<std::chrono::steady_clock::time_point> deadline_after(std::chrono:
   return steady_clock::now() + ceil<steady_clock::duration>(timeout);
 }
 
-// What a blocking call does once its non-blocking attempt answers `empty` or `full`, in crossbeam's
-// order: back off and retry, check the deadline, enlist, re-check, park, delist. `attempt` is the
-// non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
-// A null deadline waits without limit.
+// block_on (below) after its first attempt failed.
 template <class Backend, class Attempt, class Clock, class Duration>
-status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::time_point<Clock, Duration>* deadline) {
+[[gnu::noinline]] status wait_then_retry(waiters<Backend>& queue, Attempt attempt,
+                                         const std::chrono::time_point<Clock, Duration>* deadline) {
   backoff<Backend> backoff;
   bool expired = false;
   for (;;) {
-    const status result = attempt();
-    if (result != status::empty && result != status::full) return result;
-    // A wait that timed out still made the attempt above first: if it had been woken for an item or
-    // a slot at the last moment, that wake-up is used, not lost.
+    // A wait that timed out still made an attempt after it: if it had been woken for an item or a
+    // slot at the last moment, that wake-up is used, not lost.
     if (expired) return status::timeout;
     if (!backoff.is_completed()) {
       backoff.snooze();
-      continue;
-    }
-    if (deadline && Clock::now() >= *deadline) return status::timeout;
-
-    typename waiters<Backend>::entry self;
-    queue.enlist(self);
-    // Re-check after enlisting: the other side may have acted between our last attempt and the
-    // enlist, without seeing us in the list. Parking now would be the lost wake-up.
-    const status again = attempt();
-    if (again != status::empty && again != status::full) {
-      queue.delist(self);
-      return again;
-    }
-    if (deadline) {
-      expired = !self.parker.park_until(*deadline);
     } else {
-      self.parker.park();
+      if (deadline && Clock::now() >= *deadline) return status::timeout;
+
+      typename waiters<Backend>::entry self;
+      queue.enlist(self);
+      // Re-check after enlisting: the other side may have acted between our last attempt and the
+      // enlist, without seeing us in the list. Parking now would be the lost wake-up.
+      const status again = attempt();
+      if (again != status::empty && again != status::full) {
+        queue.delist(self);
+        return again;
+      }
+      if (deadline) {
+        expired = !self.parker.park_until(*deadline);
+      } else {
+        self.parker.park();
+      }
+      queue.delist(self);
+      backoff.reset();
     }
-    queue.delist(self);
-    backoff.reset();
+    const status result = attempt();
+    if (result != status::empty && result != status::full) return result;
   }
+}
+
+// What a blocking call does once its non-blocking attempt answers `empty` or `full`, in crossbeam's
+// order: back off and retry, check the deadline, enlist, re-check, park, delist. `attempt` is the
+// non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
+// A null deadline waits without limit. The first attempt is inlined into the caller, so a blocking
+// call that succeeds at once costs what the non-blocking one does; the waiting is out of line.
+template <class Backend, class Attempt, class Clock, class Duration>
+status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::time_point<Clock, Duration>* deadline) {
+  const status first = attempt();
+  if (first != status::empty && first != status::full) [[likely]] {
+    return first;
+  }
+  // A copy of the closure (it holds references only), so that the caller's closure never has its
+  // address taken and the fast path need not build it in memory.
+  return wait_then_retry(queue, std::decay_t<Attempt>(attempt), deadline);
 }
 
 }  // namespace chan::detail
