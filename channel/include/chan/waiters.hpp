@@ -128,7 +128,7 @@ template <class Backend, class Attempt, class Clock, class Duration>
     // slot at the last moment, that wake-up is used, not lost.
     if (expired) return status::timeout;
     if (!backoff.is_completed()) {
-      backoff.snooze();
+      backoff.snooze_blocked();
     } else {
       if (deadline && Clock::now() >= *deadline) return status::timeout;
 
