@@ -34,6 +34,15 @@
 #include <immintrin.h>
 #endif
 
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <ctime>
+#endif
+
 namespace chan {
 
 struct std_backend {
@@ -75,6 +84,67 @@ struct std_backend {
   using mutex = std::mutex;
 
   // One parked thread. `unpark` may come before `park`; the permit is kept, so it is never lost.
+#if defined(__linux__)
+  // A futex word instead of a mutex and condition variable: `unpark` is one atomic exchange, plus a
+  // FUTEX_WAKE only if the thread really sleeps, and a woken thread takes no lock on its way out.
+  // Its accesses keep std::atomic's default (seq_cst) order: this is the machinery under the
+  // protocol, which models/ replaces with its own parker, not a site of orderings.hpp.
+  class parker {
+  public:
+    void park() {
+      while (!take_permit()) sleep(nullptr);
+    }
+
+    template <class Clock, class Duration>
+    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+      while (!take_permit()) {
+        const auto left = std::chrono::ceil<std::chrono::nanoseconds>(deadline - Clock::now());
+        if (left <= left.zero()) return give_up();
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+        timespec timeout{};
+        timeout.tv_sec = static_cast<std::time_t>(seconds.count());
+        timeout.tv_nsec = static_cast<long>((left - seconds).count());
+        sleep(&timeout);
+      }
+      return true;
+    }
+
+    void unpark() {
+      if (word_.exchange(notified) == parked) {
+        ::syscall(SYS_futex, address(), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+      }
+    }
+
+  private:
+    static constexpr std::uint32_t empty = 0;
+    static constexpr std::uint32_t parked = 1;
+    static constexpr std::uint32_t notified = 2;
+
+    // Announces the sleep (empty -> parked) unless the permit is already there.
+    bool take_permit() {
+      std::uint32_t seen = word_.load();
+      if (seen == empty && word_.compare_exchange_strong(seen, parked)) return false;
+      return seen == notified;
+    }
+
+    // Returns at a wake-up, a timeout, a signal or when the word is no longer `parked`; the caller
+    // looks at the word again in every case.
+    void sleep(const timespec* timeout) {
+      ::syscall(SYS_futex, address(), FUTEX_WAIT_PRIVATE, parked, timeout, nullptr, 0);
+    }
+
+    // A timed-out wait withdraws its announcement, unless an unpark came first: then it was woken.
+    bool give_up() {
+      std::uint32_t seen = parked;
+      return !word_.compare_exchange_strong(seen, empty) && seen == notified;
+    }
+
+    std::uint32_t* address() noexcept { return reinterpret_cast<std::uint32_t*>(&word_); }
+
+    std::atomic<std::uint32_t> word_{empty};
+    static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t), "a futex is one 32-bit word");
+  };
+#else
   class parker {
   public:
     void park() {
@@ -101,6 +171,7 @@ struct std_backend {
     std::condition_variable woken_;
     bool permit_ = false;
   };
+#endif
 };
 
 }  // namespace chan

@@ -25,6 +25,19 @@ public:
     if (step_ <= yield_limit) ++step_;
   }
 
+  // `snooze` for a blocked caller (block_on in waiters.hpp), whose first step yields instead of
+  // spinning. Retrying a full or empty channel almost at once meets the other side one item at a time;
+  // measured on 2 cores (g++ -O2, u64, 1 sender and 1 receiver, capacity 32), that held a blocking
+  // pair to about 4 M items/s, against 13 M with this first yield; capacity 1024 did not lose.
+  void snooze_blocked() noexcept {
+    if (step_ == 0) {
+      Backend::yield_thread();
+      ++step_;
+    } else {
+      snooze();
+    }
+  }
+
   bool is_completed() const noexcept { return step_ > yield_limit; }
   void reset() noexcept { step_ = 0; }
 

@@ -53,18 +53,27 @@ public:
 
   ring(std::size_t capacity, const Allocator& allocator)
       : capacity_(checked_capacity(capacity, allocator)),
-        // Positions are [ lap | mark | index ], index < capacity. mark_bit is the lowest power of two
-        // above every index; one_lap the next one up, so the tail's mark never carries into the lap.
-        // A slot's stamp is the position whose turn it is: the tail position when the slot is free,
-        // that position + 1 once the item is written, and (after a receive) the head position plus
-        // one_lap. Since index + 1 <= capacity < mark_bit, "written for p" (p + 1) and "free for the
-        // next lap" (p + one_lap) never coincide, which is what makes capacity 1 work; Vyukov's
-        // original p + capacity numbering confuses the two there.
+        // Positions are [ lap | wrap | mark | index ], index < capacity. mark_bit is the lowest power
+        // of two above every index; the wrap bit the next one up, and one_lap the next after that, so
+        // the tail's mark never carries into the lap. A slot's stamp is the position whose turn it is:
+        // the tail position when the slot is free, that position + 1 once the item is written, and
+        // (after a receive) the head position plus one_lap. Since index + 1 <= capacity < mark_bit,
+        // "written for p" (p + 1) and "free for the next lap" (p + one_lap) never coincide, which is
+        // what makes capacity 1 work; Vyukov's original p + capacity numbering confuses the two there.
+        //
+        // No position has the wrap bit; only the stamps of the last slot carry it. So the straight
+        // line of start_send / start_recv, which compares a stamp with a bare position, never matches
+        // at the last slot, and the move to the next lap is decided out of line (judge_send,
+        // judge_recv) instead of by a test on every operation.
         mark_bit_(std::bit_ceil(capacity_ + 1)),
-        one_lap_(mark_bit_ * 2),
+        wrap_bit_(mark_bit_ * 2),
+        one_lap_(mark_bit_ * 4),
+        index_mask_(mark_bit_ - 1),
         allocator_(allocator) {
     slots_ = slot_traits::allocate(allocator_, capacity_);
-    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::construct(allocator_, slots_ + i, i);
+    for (std::size_t i = 0; i < capacity_; ++i) {
+      slot_traits::construct(allocator_, slots_ + i, i + 1 < capacity_ ? i : i | wrap_bit_);
+    }
   }
 
   ring(const ring&) = delete;
@@ -73,7 +82,7 @@ public:
   ~ring() {
     const std::size_t head = head_.value.load(order::destroy_head);
     const std::size_t tail = tail_.value.load(order::destroy_tail) & ~mark_bit_;
-    std::size_t index = head & (mark_bit_ - 1);
+    std::size_t index = head & index_mask_;
     for (std::size_t n = count(head, tail); n > 0; --n) {
       slots_[index].value.destroy();
       index = index + 1 < capacity_ ? index + 1 : 0;
@@ -85,36 +94,12 @@ public:
   // Claims the next position for a send. `full` only when the ring was full at some moment during
   // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
   status start_send(token& claimed) noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      std::size_t tail = tail_.value.load(order::send_tail);
-      if (tail & mark_bit_) return status::closed;
-      const std::size_t index = tail & (mark_bit_ - 1);
-      const std::size_t lap = tail & ~(one_lap_ - 1);
-      slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::send_stamp);
-
-      if (stamp == tail) {
-        const std::size_t next = index + 1 < capacity_ ? tail + 1 : lap + one_lap_;
-        if (tail_.value.compare_exchange_weak(tail, next, order::send_claim, order::send_claim_retry)) {
-          claimed = {&target, tail + 1};
-          return status::ok;
-        }
-        backoff.spin();
-      } else if (stamp + one_lap_ == tail + 1) {
-        // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
-        // it already and is moving it out; then wait for that receiver.
-        Backend::fence(order::send_full_fence);
-        const std::size_t head = head_.value.load(order::send_full_head);
-        if (head + one_lap_ == tail) {
-          return (tail_.value.load(order::send_full_tail) & mark_bit_) ? status::closed : status::full;
-        }
-        backoff.spin();
-      } else {
-        // Another sender claimed this position and has moved the tail on.
-        backoff.snooze();
-      }
+    const attempt first = look_to_send();
+    if (first.outcome == verdict::claimed) [[likely]] {
+      claimed = first.claimed;
+      return status::ok;
     }
+    return settle(retry(first.outcome, [this] { return look_to_send(); }), claimed);
   }
 
   template <class... Args>
@@ -127,33 +112,12 @@ public:
   // the call: a sender between its claim and its publish is waited for, since items behind it may
   // already be complete (the "no spurious empty" promise). `closed` only when closed and drained.
   status start_recv(token& claimed) noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      std::size_t head = head_.value.load(order::recv_head);
-      const std::size_t index = head & (mark_bit_ - 1);
-      const std::size_t lap = head & ~(one_lap_ - 1);
-      slot& target = slots_[index];
-      const std::size_t stamp = target.stamp.load(order::recv_stamp);
-
-      if (stamp == head + 1) {
-        const std::size_t next = index + 1 < capacity_ ? head + 1 : lap + one_lap_;
-        if (head_.value.compare_exchange_weak(head, next, order::recv_claim, order::recv_claim_retry)) {
-          claimed = {&target, head + one_lap_};
-          return status::ok;
-        }
-        backoff.spin();
-      } else if (stamp == head) {
-        // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
-        // is still writing; then wait for it.
-        Backend::fence(order::recv_empty_fence);
-        const std::size_t tail = tail_.value.load(order::recv_empty_tail);
-        if ((tail & ~mark_bit_) == head) return (tail & mark_bit_) ? status::closed : status::empty;
-        backoff.snooze();
-      } else {
-        // Another receiver took this position and has moved the head on.
-        backoff.snooze();
-      }
+    const attempt first = look_to_recv();
+    if (first.outcome == verdict::claimed) [[likely]] {
+      claimed = first.claimed;
+      return status::ok;
     }
+    return settle(retry(first.outcome, [this] { return look_to_recv(); }), claimed);
   }
 
   T take(const token& claimed) noexcept {
@@ -180,11 +144,133 @@ public:
   }
 
 private:
+  // What one look at the slot under the tail (or head) concluded: an answer for the caller, or how
+  // to wait before looking again (backoff.hpp: spin after a lost CAS or for a receiver that is
+  // moving its item out, snooze while another thread moves the position on or finishes a write).
+  enum class verdict : unsigned char { claimed, full, empty, closed, retry_spin, retry_snooze };
+
+  struct attempt {
+    verdict outcome;
+    token claimed;
+  };
+
+  // One turn of Vyukov's loop, shaped so that the common case (the slot's stamp is the tail itself)
+  // is a straight line and everything else is decided out of line by judge_send. A marked (closed)
+  // tail never equals a stamp, since stamps have no mark bit, so closing needs no test here. Each
+  // turn makes the same atomic accesses in the same order as the plain loop would (but for the stamp
+  // load of a send on a closed ring), which keeps the interleavings the models explore the same.
+  attempt look_to_send() noexcept {
+    std::size_t tail = tail_.value.load(order::send_tail);
+    const std::size_t written = tail + 1;  // the next position, and this slot's stamp once written
+    slot& target = slots_[tail & index_mask_];
+    const std::size_t stamp = target.stamp.load(order::send_stamp);
+    if (stamp != tail) [[unlikely]] {
+      return judge_send(tail, stamp);
+    }
+    if (!tail_.value.compare_exchange_weak(tail, written, order::send_claim, order::send_claim_retry)) {
+      return {verdict::retry_spin, {}};
+    }
+    return {verdict::claimed, {&target, written}};
+  }
+
+  [[gnu::noinline]] attempt judge_send(std::size_t tail, std::size_t stamp) noexcept {
+    if (tail & mark_bit_) return {verdict::closed, {}};
+    stamp &= ~wrap_bit_;
+    if (stamp == tail) {
+      // The last slot of the lap, and free: the claim moves the tail on to the next lap.
+      if (!tail_.value.compare_exchange_weak(tail, next_lap(tail), order::send_claim, order::send_claim_retry)) {
+        return {verdict::retry_spin, {}};
+      }
+      return {verdict::claimed, {&slots_[tail & index_mask_], (tail + 1) | wrap_bit_}};
+    }
+    if (stamp + one_lap_ == tail + 1) {
+      // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
+      // it already and is moving it out; then wait for that receiver.
+      Backend::fence(order::send_full_fence);
+      const std::size_t head = head_.value.load(order::send_full_head);
+      if (head + one_lap_ == tail) {
+        return {(tail_.value.load(order::send_full_tail) & mark_bit_) ? verdict::closed : verdict::full, {}};
+      }
+      return {verdict::retry_spin, {}};
+    }
+    // Another sender claimed this position and has moved the tail on.
+    return {verdict::retry_snooze, {}};
+  }
+
+  // The mirror of look_to_send: the common case is a stamp of head + 1 (written for this position).
+  attempt look_to_recv() noexcept {
+    std::size_t head = head_.value.load(order::recv_head);
+    slot& target = slots_[head & index_mask_];
+    const std::size_t stamp = target.stamp.load(order::recv_stamp);
+    if (stamp != head + 1) [[unlikely]] {
+      return judge_recv(head, stamp);
+    }
+    if (!head_.value.compare_exchange_weak(head, head + 1, order::recv_claim, order::recv_claim_retry)) {
+      return {verdict::retry_spin, {}};
+    }
+    return {verdict::claimed, {&target, head + one_lap_}};
+  }
+
+  [[gnu::noinline]] attempt judge_recv(std::size_t head, std::size_t stamp) noexcept {
+    stamp &= ~wrap_bit_;
+    if (stamp == head + 1) {
+      if (!head_.value.compare_exchange_weak(head, next_lap(head), order::recv_claim, order::recv_claim_retry)) {
+        return {verdict::retry_spin, {}};
+      }
+      return {verdict::claimed, {&slots_[head & index_mask_], (head + one_lap_) | wrap_bit_}};
+    }
+    if (stamp == head) {
+      // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
+      // is still writing; then wait for it.
+      Backend::fence(order::recv_empty_fence);
+      const std::size_t tail = tail_.value.load(order::recv_empty_tail);
+      if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? verdict::closed : verdict::empty, {}};
+    }
+    // A sender still writing, or another receiver that took this position and moved the head on.
+    return {verdict::retry_snooze, {}};
+  }
+
+  // Vyukov's retry loop around a look that did not end in an answer, out of line so that the fast
+  // path carries no backoff state.
+  template <class Look>
+  [[gnu::noinline]] static attempt retry(verdict last, Look look) noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      if (last == verdict::retry_spin) {
+        backoff.spin();
+      } else if (last == verdict::retry_snooze) {
+        backoff.snooze();
+      } else {
+        return {last, {}};
+      }
+      const attempt again = look();
+      if (again.outcome == verdict::claimed) return again;
+      last = again.outcome;
+    }
+  }
+
+  static status settle(const attempt& result, token& claimed) noexcept {
+    claimed = result.claimed;
+    switch (result.outcome) {
+      case verdict::claimed:
+        return status::ok;
+      case verdict::full:
+        return status::full;
+      case verdict::empty:
+        return status::empty;
+      default:  // closed; the retry verdicts never get here
+        return status::closed;
+    }
+  }
+
+  // Slot 0 of the lap after `position`'s.
+  std::size_t next_lap(std::size_t position) const noexcept { return (position & ~(one_lap_ - 1)) + one_lap_; }
+
   static std::size_t checked_capacity(std::size_t capacity, const Allocator& allocator) {
     if (capacity == 0) throw std::invalid_argument("chan::channel: capacity must be at least 1");
-    // Positions need two bits above the largest index (mark and the first lap bit).
+    // Positions need three bits above the largest index (mark, wrap and the first lap bit).
     const slot_allocator slots(allocator);
-    if (capacity > std::numeric_limits<std::size_t>::max() / 4 || capacity > slot_traits::max_size(slots)) {
+    if (capacity > std::numeric_limits<std::size_t>::max() / 8 || capacity > slot_traits::max_size(slots)) {
       throw std::length_error("chan::channel: capacity too large for the storage it needs");
     }
     return capacity;
@@ -192,8 +278,8 @@ private:
 
   // Items between head and tail (tail without its mark). Stays within [0, capacity] for any pair.
   std::size_t count(std::size_t head, std::size_t tail) const noexcept {
-    const std::size_t head_index = head & (mark_bit_ - 1);
-    const std::size_t tail_index = tail & (mark_bit_ - 1);
+    const std::size_t head_index = head & index_mask_;
+    const std::size_t tail_index = tail & index_mask_;
     if (head_index < tail_index) return tail_index - head_index;
     if (head_index > tail_index) return capacity_ - head_index + tail_index;
     return tail == head ? 0 : capacity_;
@@ -202,7 +288,9 @@ private:
   // Read-only after construction, shared by every thread; kept off the head and tail lines.
   const std::size_t capacity_;
   const std::size_t mark_bit_;
+  const std::size_t wrap_bit_;
   const std::size_t one_lap_;
+  const std::size_t index_mask_;  // mark_bit_ - 1, kept so the hot path need not derive it
   slot_allocator allocator_;
   slot* slots_ = nullptr;
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 #include <chan/backoff.hpp>
 #include <chan/orderings.hpp>
@@ -55,17 +56,16 @@ public:
     return true;
   }
 
-  // Wakes the longest waiting thread, if any.
+  // Wakes the longest waiting thread, if any. Inlined into every send and receive, so only the flag
+  // check is here; the locking is out of line.
   void notify_one() {
-    if (!someone_waits_.load(order::waiter_check)) return;
-    guard lock(mutex_);
-    if (first_) wake(*first_);
+    if (someone_waits_.load(order::waiter_check)) [[unlikely]]
+      wake_first();
   }
 
   void notify_all() {
-    if (!someone_waits_.load(order::waiter_check)) return;
-    guard lock(mutex_);
-    while (first_) wake(*first_);
+    if (someone_waits_.load(order::waiter_check)) [[unlikely]]
+      wake_all();
   }
 
 private:
@@ -79,6 +79,16 @@ private:
   private:
     typename Backend::mutex& mutex_;
   };
+
+  [[gnu::noinline, gnu::cold]] void wake_first() {
+    guard lock(mutex_);
+    if (first_) wake(*first_);
+  }
+
+  [[gnu::noinline, gnu::cold]] void wake_all() {
+    guard lock(mutex_);
+    while (first_) wake(*first_);
+  }
 
   // Unparks under the mutex, so the waiter cannot leave delist() and free its entry while the
   // parker is still being signalled.
@@ -110,46 +120,60 @@ std::optional<std::chrono::steady_clock::time_point> deadline_after(std::chrono:
   return steady_clock::now() + ceil<steady_clock::duration>(timeout);
 }
 
-// What a blocking call does once its non-blocking attempt answers `empty` or `full`, in crossbeam's
-// order: back off and retry, check the deadline, enlist, re-check, park, delist. `attempt` is the
-// non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
-// A null deadline waits without limit.
+// block_on (below) after its first attempt failed.
 template <class Backend, class Attempt, class Clock, class Duration>
-status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::time_point<Clock, Duration>* deadline) {
+[[gnu::noinline]] status wait_then_retry(waiters<Backend>& queue, Attempt attempt,
+                                         const std::chrono::time_point<Clock, Duration>* deadline) {
   backoff<Backend> backoff;
   bool expired = false;
   for (;;) {
-    const status result = attempt();
-    if (result != status::empty && result != status::full) return result;
-    // A wait that timed out still made the attempt above first: if it had been woken for an item or
-    // a slot at the last moment, that wake-up is used, not lost.
+    // A wait that timed out still made an attempt after it: if it had been woken for an item or a
+    // slot at the last moment, that wake-up is used, not lost.
     if (expired) return status::timeout;
     if (!backoff.is_completed()) {
-      backoff.snooze();
-      continue;
-    }
-    if (deadline && Clock::now() >= *deadline) return status::timeout;
-
-    typename waiters<Backend>::entry self;
-    queue.enlist(self);
-    // Re-check after enlisting: the other side may have acted between our last attempt and the
-    // enlist, without seeing us in the list. Parking now would be the lost wake-up.
-    const status again = attempt();
-    if (again != status::empty && again != status::full) {
-      // A notifier may have picked us between that re-check and now, for a slot or an item we no
-      // longer need. Pass that wake-up on, or the thread queued behind us could sleep through it
-      // (found by the handoff_wakes_sender model).
-      if (!queue.delist(self) && again == status::ok) queue.notify_one();
-      return again;
-    }
-    if (deadline) {
-      expired = !self.parker.park_until(*deadline);
+      backoff.snooze_blocked();
     } else {
-      self.parker.park();
+      if (deadline && Clock::now() >= *deadline) return status::timeout;
+
+      typename waiters<Backend>::entry self;
+      queue.enlist(self);
+      // Re-check after enlisting: the other side may have acted between our last attempt and the
+      // enlist, without seeing us in the list. Parking now would be the lost wake-up.
+      const status again = attempt();
+      if (again != status::empty && again != status::full) {
+        // A notifier may have picked us between that re-check and now, for a slot or an item we no
+        // longer need. Pass that wake-up on, or the thread queued behind us could sleep through it
+        // (found by the handoff_wakes_sender model).
+        if (!queue.delist(self) && again == status::ok) queue.notify_one();
+        return again;
+      }
+      if (deadline) {
+        expired = !self.parker.park_until(*deadline);
+      } else {
+        self.parker.park();
+      }
+      queue.delist(self);
+      backoff.reset();
     }
-    queue.delist(self);
-    backoff.reset();
+    const status result = attempt();
+    if (result != status::empty && result != status::full) return result;
   }
+}
+
+// What a blocking call does once its non-blocking attempt answers `empty` or `full`, in crossbeam's
+// order: back off and retry, check the deadline, enlist, re-check, park, delist. `attempt` is the
+// non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
+// A null deadline waits without limit. The first attempt is inlined into the caller, so a blocking
+// call that succeeds at once costs what the non-blocking one does; the waiting is out of line.
+template <class Backend, class Attempt, class Clock, class Duration>
+status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::time_point<Clock, Duration>* deadline) {
+  const status first = attempt();
+  if (first != status::empty && first != status::full) [[likely]] {
+    return first;
+  }
+  // A copy of the closure (it holds references only), so that the caller's closure never has its
+  // address taken and the fast path need not build it in memory.
+  return wait_then_retry(queue, std::decay_t<Attempt>(attempt), deadline);
 }
 
 }  // namespace chan::detail
