@@ -59,13 +59,15 @@ public:
   // Wakes the longest waiting thread, if any. Inlined into every send and receive, so only the flag
   // check is here; the locking is out of line.
   void notify_one() {
-    if (someone_waits_.load(order::waiter_check)) [[unlikely]]
+    if (someone_waits_.load(order::waiter_check)) [[unlikely]] {
       wake_first();
+    }
   }
 
   void notify_all() {
-    if (someone_waits_.load(order::waiter_check)) [[unlikely]]
+    if (someone_waits_.load(order::waiter_check)) [[unlikely]] {
       wake_all();
+    }
   }
 
 private:
