@@ -250,7 +250,7 @@ def cmd_report(a):
             f"- Compiler: {env['compiler']}; flags `{env['flags']}`",
             f"- Commit: `{env['commit']}`{' (with uncommitted changes)' if env.get('dirty') else ''}",
             f"- Load average before: {env['load_before']}, after: {env.get('load_after', '?')} — "
-            "the machine was busy with other jobs' builds",
+            "a 2-core machine shared with other work",
             f"- Mode `{doc['mode']}`, {doc['repetitions']} repetitions per benchmark, each its own process, "
             f"in shuffled order (seed {doc['seed']}); cells are median [min–max] ×ratio-to-chan", ""]
     out += targets_section(samples, a.folder)
