@@ -179,6 +179,7 @@ struct relacy_backend {
   // the random scheduler: the shipped eleven steps made those executions too rare to be found.
   static constexpr unsigned backoff_spin_limit = 0;
   static constexpr unsigned backoff_yield_limit = 1;
+  static constexpr unsigned backoff_poll_limit = 0;
   static void pause(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
   static void yield_thread(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
   static void spin_point(rl::debug_info_param info) {

@@ -25,21 +25,34 @@ public:
     if (step_ <= yield_limit) ++step_;
   }
 
-  // `snooze` for a blocked caller (block_on in waiters.hpp), whose first step yields instead of
-  // spinning. Retrying a full or empty channel almost at once meets the other side one item at a time;
-  // measured on 2 cores (g++ -O2, u64, 1 sender and 1 receiver, capacity 32), that held a blocking
-  // pair to about 4 M items/s, against 13 M with this first yield; capacity 1024 did not lose.
+  // `snooze` for a blocked caller (block_on in waiters.hpp). Its first step yields: retrying a full or
+  // empty channel at once meets the other side one item at a time (measured on 2 cores, u64,
+  // capacity 32, 1 sender and 1 receiver: about 4 M items/s, against 13 M with the yield). Then it
+  // polls at a fine, even grain (a few pauses per attempt, a yield every eighth) before the coarser
+  // `snooze` steps and parking: a reply in a request/response exchange usually comes within a
+  // microsecond or two, and the doubling pauses of `snooze` overshoot it or reach the park. Measured
+  // side by side with moodycamel's BlockingConcurrentQueue (ci/bench, ping-pong round trip): 5-9 us
+  // before, 1.1-1.4 us with the polls, against its 1.2 us; the blocking throughput grid did not lose.
   void snooze_blocked() noexcept {
     if (step_ == 0) {
       Backend::yield_thread();
       ++step_;
+    } else if (polls_ < poll_limit) {
+      if (++polls_ % 8 == 0) {
+        Backend::yield_thread();
+      } else {
+        for (unsigned i = 0; i < poll_pauses; ++i) Backend::pause();
+      }
     } else {
       snooze();
     }
   }
 
   bool is_completed() const noexcept { return step_ > yield_limit; }
-  void reset() noexcept { step_ = 0; }
+  void reset() noexcept {
+    step_ = 0;
+    polls_ = 0;
+  }
 
 private:
   // From the backend: the std one's are a measured trade-off between wake-up latency and CPU burnt;
@@ -47,7 +60,10 @@ private:
   static constexpr unsigned spin_limit = Backend::backoff_spin_limit;
   static constexpr unsigned yield_limit = Backend::backoff_yield_limit;
   static constexpr unsigned min(unsigned a, unsigned b) noexcept { return a < b ? a : b; }
+  static constexpr unsigned poll_pauses = 8;
+  static constexpr unsigned poll_limit = Backend::backoff_poll_limit;
   unsigned step_ = 0;
+  unsigned polls_ = 0;
 };
 
 }  // namespace chan::detail
