@@ -222,6 +222,21 @@ void run_channel_round(const round_plan& plan, round_result& result) {
   const std::atomic<bool> never{false};
   std::atomic<bool> sampling{true};
   std::uint64_t sampler_ops = 0, size_out_of_range = 0;
+  // A plain write made by the closer just before its first close(): a receive that returns `closed`
+  // and an is_closed() that returns true must see it. Without the ordering that
+  // close_mark, closed_check and recv_empty_tail promise, that read is a data race TSan reports.
+  std::uint64_t close_note = 0;
+  const std::uint64_t close_note_value = plan.seed | 1;
+  std::atomic<std::uint64_t> close_note_missed{0};
+  bool closed_once = false;
+  const auto close_with_note = [&] {
+    if (!closed_once) close_note = close_note_value;
+    closed_once = true;
+    channel->close();
+  };
+  const auto check_close_note = [&] {
+    if (close_note != close_note_value) close_note_missed.fetch_add(1, std::memory_order_relaxed);
+  };
 
   std::vector<std::thread> producer_threads, consumer_threads;
   for (unsigned p = 0; p < plan.producers; ++p) {
@@ -238,7 +253,7 @@ void run_channel_round(const round_plan& plan, round_result& result) {
           // A send that did not succeed leaves the value with the caller, untouched.
           std::uint64_t still = 0;
           if (!Payload::read(item, still) || still != id) ++log.damaged_after_failure;
-          if (sent == chan::status::closed) break;
+          if (sent == chan::status::closed) break;  // a refused send promises no ordering with close()
         }
         jitter(random, plan.slow_producers);
       }
@@ -255,6 +270,7 @@ void run_channel_round(const round_plan& plan, round_result& result) {
       while (log.ids.size() < quota) {
         const chan::status got = recv_one(*channel, out, plan.op_mode, plan.max_timeout_us, random,
                                           plan.keep_items ? producers_done : never, log.ops);
+        if (got == chan::status::closed) check_close_note();
         if (got != chan::status::ok) break;
         std::uint64_t id = 0;
         if (!Payload::read(out, id) || (id >> 32) >= plan.producers) {
@@ -273,6 +289,7 @@ void run_channel_round(const round_plan& plan, round_result& result) {
       const std::size_t size = channel->size();
       ++sampler_ops;
       if (size > channel->capacity()) ++size_out_of_range;
+      if (channel->is_closed()) check_close_note();
       std::this_thread::yield();
       jitter(random);
     }
@@ -280,11 +297,11 @@ void run_channel_round(const round_plan& plan, round_result& result) {
 
   if (plan.close_at) {
     std::this_thread::sleep_until(start + std::chrono::duration_cast<clock::duration>(sending_time * *plan.close_at));
-    channel->close();
+    close_with_note();
   }
   for (auto& thread : producer_threads) thread.join();
   producers_done.store(true, std::memory_order_relaxed);
-  if (!plan.keep_items || random_source(plan.seed).one_in(2)) channel->close();
+  if (!plan.keep_items || random_source(plan.seed).one_in(2)) close_with_note();
   for (auto& thread : consumer_threads) thread.join();
   sampling.store(false, std::memory_order_relaxed);
   sampler.join();
@@ -349,6 +366,8 @@ void run_channel_round(const round_plan& plan, round_result& result) {
   result.violation(result.other, corrupt, "items received damaged (payload disagrees with its id)");
   result.violation(result.other, damaged, "values changed by a send that did not return ok");
   result.violation(result.other, size_out_of_range, "size() outside [0, capacity()]");
+  result.violation(result.other, close_note_missed.load(),
+                   "a thread that saw the channel closed did not see what the closer wrote before close()");
 }
 
 // Thousands of oneshots: creators make pairs and pass each end through a channel to worker threads
