@@ -100,35 +100,35 @@ struct relacy_backend {
     }
     U exchange(U desired, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
       const U before = value_.exchange(desired, to_rl(order), info);
-      seq_cst_rmw_joins_fence_order(order, info);
+      seq_cst_rmw_joins_fence_order(order);
       return before;
     }
     U fetch_or(U operand, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
       const U before = value_.fetch_or(operand, to_rl(order), info);
-      seq_cst_rmw_joins_fence_order(order, info);
+      seq_cst_rmw_joins_fence_order(order);
       return before;
     }
     U fetch_add(U operand, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
       const U before = value_.fetch_add(operand, to_rl(order), info);
-      seq_cst_rmw_joins_fence_order(order, info);
+      seq_cst_rmw_joins_fence_order(order);
       return before;
     }
     U fetch_sub(U operand, std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
       const U before = value_.fetch_sub(operand, to_rl(order), info);
-      seq_cst_rmw_joins_fence_order(order, info);
+      seq_cst_rmw_joins_fence_order(order);
       return before;
     }
     bool compare_exchange_weak(U& expected, U desired, std::memory_order success, std::memory_order failure,
                                rl::debug_info_param info = CHAN_RL_CALLER) {
       const bool swapped = value_.compare_exchange_weak(expected, desired, to_rl(success), info, to_rl(failure), info);
-      if (swapped) seq_cst_rmw_joins_fence_order(success, info);
+      if (swapped) seq_cst_rmw_joins_fence_order(success);
       return swapped;
     }
     bool compare_exchange_strong(U& expected, U desired, std::memory_order success, std::memory_order failure,
                                  rl::debug_info_param info = CHAN_RL_CALLER) {
       const bool swapped =
           value_.compare_exchange_strong(expected, desired, to_rl(success), info, to_rl(failure), info);
-      if (swapped) seq_cst_rmw_joins_fence_order(success, info);
+      if (swapped) seq_cst_rmw_joins_fence_order(success);
       return swapped;
     }
 
@@ -146,7 +146,7 @@ struct relacy_backend {
   // and a later fence anywhere then reads this variable no older than the RMW. It needs no scheduling
   // point, and it does not acquire anything. (Vector clocks carry the thread's earlier writes along with
   // it, a slight over-approximation on the side of missing a bug, never of inventing one.)
-  static void seq_cst_rmw_joins_fence_order(std::memory_order order, rl::debug_info_param) {
+  static void seq_cst_rmw_joins_fence_order(std::memory_order order) {
     if (order != std::memory_order_seq_cst) return;
     rl::context& context = rl::ctx();
     rl::timestamp_t& published = context.seq_cst_fence_order_[context.threadx_->index_];

@@ -38,7 +38,7 @@ public:
       Backend::yield_thread();
       ++step_;
     } else if (polls_ < poll_limit) {
-      if (++polls_ % 8 == 0) {
+      if (++polls_ % polls_per_yield == 0) {
         Backend::yield_thread();
       } else {
         for (unsigned i = 0; i < poll_pauses; ++i) Backend::pause();
@@ -61,6 +61,7 @@ private:
   static constexpr unsigned yield_limit = Backend::backoff_yield_limit;
   static constexpr unsigned min(unsigned a, unsigned b) noexcept { return a < b ? a : b; }
   static constexpr unsigned poll_pauses = 8;
+  static constexpr unsigned polls_per_yield = 8;
   static constexpr unsigned poll_limit = Backend::backoff_poll_limit;
   unsigned step_ = 0;
   unsigned polls_ = 0;
