@@ -122,6 +122,9 @@ std::optional<std::chrono::steady_clock::time_point> deadline_after(std::chrono:
   return steady_clock::now() + ceil<steady_clock::duration>(timeout);
 }
 
+// An answer a blocking call returns as it is; `empty` and `full` are what it waits out instead.
+constexpr bool is_final(status answer) noexcept { return answer != status::empty && answer != status::full; }
+
 // block_on (below) after its first attempt failed.
 template <class Backend, class Attempt, class Clock, class Duration>
 [[gnu::noinline]] status wait_then_retry(waiters<Backend>& queue, Attempt attempt,
@@ -142,7 +145,7 @@ template <class Backend, class Attempt, class Clock, class Duration>
       // Re-check after enlisting: the other side may have acted between our last attempt and the
       // enlist, without seeing us in the list. Parking now would be the lost wake-up.
       const status again = attempt();
-      if (again != status::empty && again != status::full) {
+      if (is_final(again)) {
         // A notifier may have picked us between that re-check and now, for a slot or an item we no
         // longer need. Pass that wake-up on, or the thread queued behind us could sleep through it
         // (found by the handoff_wakes_sender model).
@@ -158,7 +161,7 @@ template <class Backend, class Attempt, class Clock, class Duration>
       backoff.reset();
     }
     const status result = attempt();
-    if (result != status::empty && result != status::full) return result;
+    if (is_final(result)) return result;
   }
 }
 
@@ -170,7 +173,7 @@ template <class Backend, class Attempt, class Clock, class Duration>
 template <class Backend, class Attempt, class Clock, class Duration>
 status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::time_point<Clock, Duration>* deadline) {
   const status first = attempt();
-  if (first != status::empty && first != status::full) [[likely]] {
+  if (is_final(first)) [[likely]] {
     return first;
   }
   // A copy of the closure (it holds references only), so that the caller's closure never has its
