@@ -514,6 +514,52 @@ struct skipped_slot_keeps_fifo : rl::test_suite<skipped_slot_keeps_fifo, 2> {
   }
 };
 
+// ---- parking behind a peer that is mid-way --------------------------------------------------------
+
+// With park_behind_peer, a blocked call that finds its peer between claim and commit parks after a
+// short spin instead of waiting the peer out (ring.hpp, peer_patience); the peer's commit must wake
+// it. The asymmetric barrier carries that handshake (relacy_backend.hpp): a lost wake-up is a DEADLOCK.
+
+// A receiver that finds the sender still writing parks behind it.
+struct recv_parks_behind_writing_sender : rl::test_suite<recv_parks_behind_writing_sender, 2> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<channel> ch;
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(1) == status::ok);
+      RL_ASSERT(ch->send(2) == status::ok);
+    } else {
+      int item = 0;
+      RL_ASSERT(ch->recv(item) == status::ok && item == 1);
+      RL_ASSERT(ch->recv(item) == status::ok && item == 2);
+    }
+  }
+};
+
+// A sender that finds the receiver still moving the last lap's item out parks behind it.
+struct send_parks_behind_taking_receiver : rl::test_suite<send_parks_behind_taking_receiver, 2> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<channel> ch;
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(2) == status::ok);
+      RL_ASSERT(ch->send(3) == status::ok);
+    } else {
+      for (int expected = 1; expected <= 3; ++expected) {
+        int item = 0;
+        RL_ASSERT(ch->recv(item) == status::ok && item == expected);
+      }
+    }
+  }
+};
+
 struct run_options {
   rl::iteration_t iterations = 200000;
   rl::scheduler_type_e scheduler = rl::random_scheduler_type;
@@ -530,6 +576,11 @@ rl::test_result_e run(const run_options& options) {
   params.execution_depth_limit = 50000;
   // Progress goes nowhere: an ostream without a buffer allocates nothing inside the simulation.
   static std::ostream quiet(nullptr);
+  if constexpr (requires { Test::park_behind_peer; }) {
+    relacy_backend::park_behind_peer = Test::park_behind_peer;
+  } else {
+    relacy_backend::park_behind_peer = false;
+  }
   params.progress_stream = &quiet;
   params.output_stream = &std::cout;
   rl::simulate<Test>(params);
@@ -564,6 +615,8 @@ const model models[] = {
     {"oneshot_send_wakes_recv", run<oneshot_send_wakes_recv>},
     {"throwing_send_skips_slot", run<throwing_send_skips_slot>},
     {"skipped_slot_keeps_fifo", run<skipped_slot_keeps_fifo>},
+    {"recv_parks_behind_writing_sender", run<recv_parks_behind_writing_sender>},
+    {"send_parks_behind_taking_receiver", run<send_parks_behind_taking_receiver>},
 };
 
 int usage() {

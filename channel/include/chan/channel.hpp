@@ -29,6 +29,7 @@ class channel {
   using ring_type = detail::ring<T, Backend, Allocator>;
   using token = typename ring_type::token;
   using waiters_type = detail::waiters<Backend>;
+  using peer_patience = typename ring_type::peer_patience;
 
 public:
   using value_type = T;
@@ -54,18 +55,7 @@ public:
   // over: the channel holds what it held before and the exception reaches the caller.
   template <class... Args>
   status try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
-    token claimed;
-    const status result = ring_.start_send(claimed);
-    if (result != status::ok) return result;
-    if constexpr (std::is_nothrow_constructible_v<T, Args&&...>) {
-      ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
-    } else {
-      skip_unless_written guard{this, &claimed};
-      ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
-      guard.claimed = nullptr;
-    }
-    receivers_.value.notify_one();
-    return status::ok;
+    return emplace_with(nullptr, std::forward<Args>(args)...);
   }
 
   // ok | empty | closed. Needs a noexcept move assignment (see recv_result.hpp); try_recv() does not.
@@ -118,9 +108,7 @@ public:
   // nullopt only when the channel is closed and drained.
   std::optional<T> recv() {
     std::optional<T> item;
-    detail::block_on(
-        receivers_.value, [&] { return try_take([&](T&& taken) noexcept { item.emplace(std::move(taken)); }); },
-        no_deadline());
+    (void)receive_blocking([&](T&& taken) noexcept { item.emplace(std::move(taken)); }, no_deadline());
     return item;
   }
 
@@ -172,10 +160,11 @@ private:
   // hand the item to `sink`. The slot is free and the sender told before `sink` runs, so even a
   // throwing move assignment in it leaves the channel consistent.
   template <class Sink>
-  status try_take(Sink&& sink) noexcept {
+  status try_take(Sink&& sink, peer_patience* patience = nullptr) noexcept {
     static_assert(std::is_nothrow_invocable_v<Sink&, T&&>, "chan: a receive's sink must not throw");
     token claimed;
-    const status result = ring_.start_recv(claimed, [this]() noexcept { senders_.value.notify_one(); });
+    const status result = ring_.start_recv(
+        claimed, [this]() noexcept { senders_.value.notify_one(); }, patience);
     if (result != status::ok) return result;
     T item = ring_.take(claimed);
     senders_.value.notify_one();
@@ -183,15 +172,53 @@ private:
     return status::ok;
   }
 
+  // The one place a send happens: reserve, construct the item in the slot, let a waiting receiver know.
+  template <class... Args>
+  status emplace_with(peer_patience* patience, Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
+    token claimed;
+    const status result = ring_.start_send(claimed, patience);
+    if (result != status::ok) return result;
+    if constexpr (std::is_nothrow_constructible_v<T, Args&&...>) {
+      ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
+    } else {
+      skip_unless_written guard{this, &claimed};
+      ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
+      guard.claimed = nullptr;
+    }
+    receivers_.value.notify_one();
+    return status::ok;
+  }
+
+  // A blocking call's attempt: `step(patience)` is one non-blocking send or receive that waits for a
+  // peer stuck mid-way only through a short spin (ring.hpp, peer_patience). Before such a give-up is
+  // reported as full or empty, which lets the caller park, the heavy barrier runs and the ring is
+  // looked at once more: then either the peer's commit (with notify_barrier before its waiter_check)
+  // sees this caller enlisted, or this last look sees the commit. Where the system has no heavy
+  // barrier, the peer is waited out, as a non-blocking call does.
+  template <class Step>
+  static status patient_attempt(Step step) noexcept {
+    peer_patience patience;
+    const status first = step(&patience);
+    if (!patience.gave_up) [[likely]] {
+      return first;
+    }
+    if (!Backend::heavy_barrier()) return step(nullptr);
+    patience.gave_up = false;
+    return step(&patience);
+  }
+
+  template <class Sink, class Deadline>
+  status receive_blocking(Sink sink, const Deadline* deadline) {
+    return detail::block_on(
+        receivers_.value, [&] { return patient_attempt([&](peer_patience* p) noexcept { return try_take(sink, p); }); },
+        deadline);
+  }
+
   template <class Deadline>
   recv_result<T> receive_result(const Deadline* deadline) {
     recv_result<T> received(status::empty);
-    const status result = detail::block_on(
-        receivers_.value,
-        [&] {
-          return try_take([&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); });
-        },
-        deadline);
+    const status result = receive_blocking(
+        [&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); }, deadline);
     if (result != status::ok) detail::recv_result_access::fail(received, result);
     return received;
   }
@@ -218,15 +245,16 @@ private:
 
   template <class Deadline>
   status send_blocking(T&& value, const Deadline* deadline) {
-    // try_emplace moves from `value` only on `ok`, so a timed-out or closed send leaves it intact.
+    // emplace_with moves from `value` only on `ok`, so a timed-out or closed send leaves it intact.
     return detail::block_on(
-        senders_.value, [&] { return try_emplace(std::move(value)); }, deadline);
+        senders_.value,
+        [&] { return patient_attempt([&](peer_patience* p) noexcept { return emplace_with(p, std::move(value)); }); },
+        deadline);
   }
 
   template <class Deadline>
   status recv_blocking(T& out, const Deadline* deadline) {
-    return detail::block_on(
-        receivers_.value, [&] { return try_take([&](T&& item) noexcept { out = std::move(item); }); }, deadline);
+    return receive_blocking([&](T&& item) noexcept { out = std::move(item); }, deadline);
   }
 
   ring_type ring_;

@@ -207,6 +207,16 @@ inline constexpr std::memory_order waiter_enlist = CHAN_ORDER_waiter_enlist;
 #endif
 inline constexpr std::memory_order waiter_check = CHAN_ORDER_waiter_check;
 
+// notify_barrier [fence]: The light half of the asymmetric barrier (backend.hpp), between a commit (send_publish,
+// recv_free, send_skip, recv_skip_free) and notify_one's waiter_check. Pairs with the heavy half that a blocked call
+// runs after enlisting and before its last look when it parks behind a peer that is mid-way (ring.hpp,
+// peer_patience): the commit sees the waiter, or the waiter's look sees the commit. Costs no instruction in
+// std_backend.
+#ifndef CHAN_ORDER_notify_barrier
+#define CHAN_ORDER_notify_barrier std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order notify_barrier = CHAN_ORDER_notify_barrier;
+
 // waiter_none [store]: Lowers the flag when the list empties, under the registry mutex. A stale `true` only costs a
 // notifier a look under the lock; the next waiter_enlist is ordered after this store by the mutex.
 #ifndef CHAN_ORDER_waiter_none

@@ -59,6 +59,16 @@ public:
     std::size_t stamp = 0;
   };
 
+  // What a blocking caller passes to start_send / start_recv. A peer that stays mid-way (a receiver
+  // still moving out the item of the slot a send needs, a sender still writing the item a receive
+  // needs) is then waited for only through a short spin: the call answers `full` / `empty` with
+  // `gave_up` set, and the caller may park, since that peer's commit notifies the other side (the
+  // handshake needs the peer barriers of channel.hpp). Without it, the wait lasts until the peer
+  // is done: what "no spurious empty or full" asks of the non-blocking calls.
+  struct peer_patience {
+    bool gave_up = false;
+  };
+
   ring(std::size_t capacity, const Allocator& allocator)
       : capacity_(checked_capacity(capacity, allocator)),
         // Positions are [ lap | wrap | mark | index ], index < capacity. mark_bit is the lowest power
@@ -106,13 +116,15 @@ public:
 
   // Claims the next position for a send. `full` only when the ring was full at some moment during
   // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
-  status start_send(token& claimed) noexcept {
+  status start_send(token& claimed, peer_patience* patience = nullptr) noexcept {
     const attempt first = look_to_send();
     if (first.outcome == verdict::claimed) [[likely]] {
       claimed = first.claimed;
       return status::ok;
     }
-    return settle(retry(first.outcome, [this] { return look_to_send(); }), claimed);
+    return settle(retry(
+                      first.outcome, [this] { return look_to_send(); }, no_skip, patience),
+                  claimed, status::full);
   }
 
   // Constructs the item in the claimed slot and publishes it. If the construction throws, nothing
@@ -136,15 +148,15 @@ public:
   // `on_skip()` runs each time this call passes over a skipped slot (see skip()) and so frees it:
   // the caller tells a waiting sender.
   template <class OnSkip>
-  status start_recv(token& claimed, OnSkip&& on_skip) noexcept {
+  status start_recv(token& claimed, OnSkip&& on_skip, peer_patience* patience = nullptr) noexcept {
     const attempt first = look_to_recv();
     if (first.outcome == verdict::claimed) [[likely]] {
       claimed = first.claimed;
       return status::ok;
     }
     return settle(retry(
-                      first.outcome, [this] { return look_to_recv(); }, on_skip),
-                  claimed);
+                      first.outcome, [this] { return look_to_recv(); }, on_skip, patience),
+                  claimed, status::empty);
   }
 
   T take(const token& claimed) noexcept {
@@ -175,7 +187,8 @@ private:
   // to wait before looking again (backoff.hpp: spin after a lost CAS or for a receiver that is
   // moving its item out, snooze while another thread moves the position on or finishes a write).
   // `skipped`: a receive passed over a skipped slot and freed it; it looks again at once.
-  enum class verdict : unsigned char { claimed, full, empty, closed, retry_spin, retry_snooze, skipped };
+  // `peer_busy`: the slot is claimed by a peer that has not finished with it (see peer_patience).
+  enum class verdict : unsigned char { claimed, full, empty, closed, retry_spin, retry_snooze, skipped, peer_busy };
 
   struct attempt {
     verdict outcome;
@@ -220,9 +233,7 @@ private:
       if (head + one_lap_ == tail) {
         return {(tail_.value.load(order::send_full_tail) & mark_bit_) ? verdict::closed : verdict::full, {}};
       }
-      // Snooze, not spin: that receiver may have been descheduled mid-way, and a spinning sender
-      // would keep the core it needs.
-      return {verdict::retry_snooze, {}};
+      return {verdict::peer_busy, {}};
     }
     // Another sender claimed this position and has moved the tail on.
     return {verdict::retry_snooze, {}};
@@ -266,21 +277,30 @@ private:
       Backend::fence(order::recv_empty_fence);
       const std::size_t tail = tail_.value.load(order::recv_empty_tail);
       if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? verdict::closed : verdict::empty, {}};
+      // A sender has claimed this position and is still writing the item.
+      return {verdict::peer_busy, {}};
     }
-    // A sender still writing, or another receiver that took this position and moved the head on.
+    // Another receiver took this position and moved the head on.
     return {verdict::retry_snooze, {}};
   }
 
   // Vyukov's retry loop around a look that did not end in an answer, out of line so that the fast
   // path carries no backoff state.
-  template <class Look, class OnSkip = void (*)() noexcept>
-  [[gnu::noinline]] static attempt retry(
-      verdict last, Look look, OnSkip on_skip = []() noexcept {}) noexcept {
+  template <class Look, class OnSkip>
+  [[gnu::noinline]] static attempt retry(verdict last, Look look, OnSkip on_skip, peer_patience* patience) noexcept {
     backoff<Backend> backoff;
     for (;;) {
       if (last == verdict::retry_spin) {
         backoff.spin();
       } else if (last == verdict::retry_snooze) {
+        backoff.snooze();
+      } else if (last == verdict::peer_busy) {
+        // Snooze, not spin: the peer may have been descheduled mid-way, and a spinning thread would
+        // keep the core it needs. A blocking caller stops once the spinning steps are over.
+        if (patience && backoff.spun_out()) {
+          patience->gave_up = true;
+          return {verdict::peer_busy, {}};
+        }
         backoff.snooze();
       } else if (last == verdict::skipped) {
         on_skip();
@@ -293,7 +313,10 @@ private:
     }
   }
 
-  static status settle(const attempt& result, token& claimed) noexcept {
+  static constexpr auto no_skip = []() noexcept {};
+
+  // `refused` is what a peer_patience give-up answers: full for a send, empty for a receive.
+  static status settle(const attempt& result, token& claimed, status refused) noexcept {
     claimed = result.claimed;
     switch (result.outcome) {
       case verdict::claimed:
@@ -302,6 +325,8 @@ private:
         return status::full;
       case verdict::empty:
         return status::empty;
+      case verdict::peer_busy:
+        return refused;
       default:  // closed; the retry verdicts never get here
         return status::closed;
     }
