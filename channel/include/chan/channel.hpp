@@ -166,3 +166,5 @@ private:
 };
 
 }  // namespace chan
+
+#include <chan/range.hpp>
