@@ -1,4 +1,5 @@
-# Installs chan into a fresh prefix, then checks what a user of the installed package gets:
+# Checks what a user gets from a fresh checkout: a plain configure without Catch2 and RapidCheck
+# skips the tests instead of failing; then chan is installed into a fresh prefix, and
 #  - find_package(chan 0.2 CONFIG REQUIRED) finds it, and the consumer project builds and runs;
 #  - find_package(chan 1.0 ...) refuses it (chanConfigVersion.cmake, SameMajorVersion);
 #  - `pkg-config --cflags chan` points at the installed headers, and the consumer builds with those
@@ -24,7 +25,15 @@ function(run)
   set(run_output "${out}" PARENT_SCOPE)
 endfunction()
 
-# The three-line install of the README, in a plain configure (no test options given).
+# A plain configure (tests on by default) on a machine without the test frameworks succeeds and
+# says that the tests are skipped.
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/no-frameworks -DCMAKE_CXX_COMPILER=${CXX}
+    -DCMAKE_DISABLE_FIND_PACKAGE_Catch2=ON -DCMAKE_DISABLE_FIND_PACKAGE_rapidcheck=ON)
+if(NOT run_output MATCHES "Catch2 2 and RapidCheck not found: unit and property tests skipped")
+  message(FATAL_ERROR "a configure without Catch2 and RapidCheck did not say the tests are skipped:\n${run_output}")
+endif()
+
+# The three-line install of the README.
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/chan-build -DCMAKE_CXX_COMPILER=${CXX}
     -DCMAKE_INSTALL_PREFIX=${prefix} -DCHAN_BUILD_TESTS=OFF -DCHAN_BUILD_EXAMPLES=OFF)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/chan-build)
