@@ -1,8 +1,9 @@
 #pragma once
 
-// chan's version (semantic versioning; CHANGELOG.md says what each version changed) and the one
-// language check every chan header relies on. CMakeLists.txt reads the three numbers below, so this
-// file is the only place the version is written.
+// chan's version (semantic versioning; CHANGELOG.md says what each version changed), and the check
+// that stops a build below C++20 with a message that says so instead of an error from deep inside
+// the ring. conqueue.hpp and range.hpp include this first; channel.hpp reaches it through range.hpp.
+// CMakeLists.txt reads the three numbers below, so this file is the only place the version is written.
 
 #if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 202002L
 #error "chan needs C++20: compile with -std=c++20 (or later)."
