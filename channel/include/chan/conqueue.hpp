@@ -35,6 +35,7 @@
 #endif
 
 #include <chan/channel.hpp>
+#include <chan/recv_result.hpp>
 #include <chan/status.hpp>
 
 namespace chan {
@@ -127,21 +128,12 @@ public:
   }
 
 #if defined(CHAN_CONQUEUE_HAS_EXPECTED)
-  // The element, or why there is none: empty | closed (closed only when closed and empty).
+  // The element, or why there is none: empty | closed (closed only when closed and empty). Built
+  // from channel's item-returning try_recv(), so it works for every T.
   std::expected<T, conqueue_status> try_pop() {
-    if constexpr (requires(channel_type & c) { c.try_recv(); }) {
-      // channel's item-returning receive (recv_result): constructs the element, works for every T.
-      auto received = channel_.try_recv();
-      if (received) return std::expected<T, conqueue_status>(std::in_place, std::move(*received));
-      return std::unexpected(from(received.result()));
-    } else {
-      static_assert(std::is_default_constructible_v<T> && std::is_nothrow_move_assignable_v<T>,
-                    "chan::bounded_queue::try_pop() needs chan::channel's item-returning try_recv() for this T");
-      T item;
-      const status result = channel_.try_recv(item);
-      if (result == status::ok) return std::expected<T, conqueue_status>(std::in_place, std::move(item));
-      return std::unexpected(from(result));
-    }
+    recv_result<T> received = channel_.try_recv();
+    if (received) return std::expected<T, conqueue_status>(std::in_place, *std::move(received));
+    return std::unexpected(from(received.result()));
   }
 #endif
 

@@ -326,4 +326,14 @@ TEST_CASE("conqueue_try_pop_expected_gives_the_element_or_empty_or_closed", "[un
   REQUIRE_FALSE(third.has_value());
   REQUIRE(third.error() == conqueue_status::closed);
 }
+
+TEST_CASE("conqueue_try_pop_expected_needs_no_default_constructor", "[unit][conqueue][expected]") {
+  STATIC_REQUIRE_FALSE(std::is_default_constructible_v<point>);
+  bounded_queue<point> q(1);
+  REQUIRE(q.emplace(3, "three"));
+  std::expected<point, conqueue_status> popped = q.try_pop();
+  REQUIRE(popped.has_value());
+  REQUIRE(popped->x == 3);
+  REQUIRE(popped->label == "three");
+}
 #endif
