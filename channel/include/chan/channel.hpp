@@ -5,7 +5,9 @@
 // The facade over the lock-free ring (ring.hpp) and the two waiter lists (waiters.hpp): one for
 // receivers waiting for an item, one for senders waiting for a free slot. Non-blocking calls go
 // to the ring and then glance at the other side's list; blocking calls are the non-blocking call
-// wrapped in block_on(). The contract is SPEC.md section 2.
+// wrapped in block_on(). The promises are in docs/contract.md.
+
+#include <chan/version.hpp>  // first: stops a build below C++20 with a clear message
 
 #include <chrono>
 #include <cstddef>
@@ -263,3 +265,5 @@ private:
 };
 
 }  // namespace chan
+
+#include <chan/range.hpp>

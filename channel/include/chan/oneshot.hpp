@@ -5,6 +5,8 @@
 // receiver gone), a reference count that decides who frees the state, and a waiter list for the
 // receiver. Blocking receives use the same enlist / re-check / park protocol as channel.
 
+#include <chan/version.hpp>  // first: stops a build below C++20 with a clear message
+
 #include <chrono>
 #include <optional>
 #include <tuple>

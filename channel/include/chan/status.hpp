@@ -2,6 +2,8 @@
 
 // The answer of every channel operation, and its printable name.
 
+#include <chan/version.hpp>  // first: stops a build below C++20 with a clear message
+
 namespace chan {
 
 // `cancelled` ends an asynchronous wait whose stop token was triggered first.

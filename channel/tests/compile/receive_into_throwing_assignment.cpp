@@ -1,4 +1,4 @@
-// Must NOT compile: a receive into `T& out` for a T whose move assignment may throw (SPEC section 2,
+// Must NOT compile: a receive into `T& out` for a T whose move assignment may throw (docs/contract.md section 3,
 // "Exception safety"). ctest checks that the compiler's message points to recv_result.
 #include <chan/channel.hpp>
 #include <chan/oneshot.hpp>

@@ -1,4 +1,4 @@
-// SPEC section 2, "Exception safety": an exception from a user's type (a copy, an emplace
+// docs/contract.md section 3, "Exception safety": an exception from a user's type (a copy, an emplace
 // constructor, an allocator) leaves the channel as it was: nothing half-claimed, no waiter left
 // behind, the caller's value untouched, every item sent exactly once. Regression tests for the
 // review's defects 6, 7, 10 and 11, and a systematic injection run over every operation.

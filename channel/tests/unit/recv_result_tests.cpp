@@ -1,4 +1,4 @@
-// SPEC section 1, the receives that return the item (recv_result<T>), and section 2 "Exception
+// docs/contract.md section 2, the receives that return the item (recv_result<T>), and section 3 "Exception
 // safety": they work for a T with neither a default constructor nor a noexcept move assignment.
 
 #include <chan/channel.hpp>
