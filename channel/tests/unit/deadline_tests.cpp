@@ -109,8 +109,9 @@ status send_for_on_full(std::chrono::duration<Rep, Period> timeout) {
 
 template <class Rep, class Period>
 status oneshot_recv_for_unsent(std::chrono::duration<Rep, Period> timeout) {
-  auto [tx, rx] = chan::oneshot<int>();
-  std::optional<chan::oneshot_sender<int>> sender(std::move(tx));
+  auto ends = chan::oneshot<int>();
+  std::optional<chan::oneshot_sender<int>> sender(std::move(ends.first));
+  chan::oneshot_receiver<int>& rx = ends.second;
   int out = 0;
   return with_watchdog([&] { return rx.recv_for(out, timeout); }, [&] { sender.reset(); });
 }
@@ -146,7 +147,7 @@ struct counting_clock {
   using rep = duration::rep;
   using period = duration::period;
   using time_point = std::chrono::time_point<counting_clock>;
-  static constexpr bool is_steady = true;
+  [[maybe_unused]] static constexpr bool is_steady = true;
   static inline std::atomic<long> reads{0};
   static time_point now() noexcept {
     reads.fetch_add(1, std::memory_order_relaxed);
