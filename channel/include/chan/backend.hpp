@@ -28,13 +28,17 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
+
+#include <chan/deadline.hpp>
 
 #if defined(__linux__)
 #include <linux/futex.h>
@@ -43,8 +47,167 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <ctime>
+#include <limits>
 #endif
+
+namespace chan::detail {
+
+// Both parkers keep one permit: `unpark` may come before `park`, and is never lost. A timed park
+// measures its deadline with deadline.hpp, so no deadline of any clock or duration type overflows:
+// one too far away parks without a timeout, one already past gives up at once.
+//
+// system_clock deadlines follow the clock: on Linux the futex parker sleeps until an absolute
+// CLOCK_REALTIME time (FUTEX_WAIT_BITSET with FUTEX_CLOCK_REALTIME), so setting the clock forward
+// or back moves the end of the wait with it, as it does for a deadline the blocking call checks
+// between its attempts (Clock::now() each time). Every other clock, steady_clock included, is
+// converted to a relative timeout each time the thread goes to sleep; a clock that jumps is then
+// followed at the next wake-up only. The condition-variable parker converts every clock that way.
+
+// The futex call and the timespec layout it reads. A 32-bit target with 64-bit time support in its
+// headers (Linux 5.1+) has SYS_futex_time64, whose timespec is two 64-bit fields whatever the C
+// library's time_t is (riscv32 has only this call). Elsewhere SYS_futex reads the kernel's native
+// layout: two 64-bit longs on 64-bit targets (and x32), two 32-bit longs on a 32-bit target whose
+// headers predate time64, where the seconds are clamped to what fits. (On a 32-bit kernel older
+// than 5.1, futex_time64 fails with ENOSYS; such a kernel is not supported.)
+#if defined(__linux__) && defined(SYS_futex_time64)
+#define CHAN_HAS_FUTEX 1
+inline constexpr long futex_call = SYS_futex_time64;
+struct futex_timespec {
+  std::int64_t tv_sec;
+  std::int64_t tv_nsec;
+};
+#elif defined(__linux__) && defined(SYS_futex)
+#define CHAN_HAS_FUTEX 1
+inline constexpr long futex_call = SYS_futex;
+struct futex_timespec {
+  __kernel_long_t tv_sec;
+  __kernel_long_t tv_nsec;
+};
+#endif
+
+#if defined(CHAN_HAS_FUTEX)
+// A futex word instead of a mutex and condition variable: `unpark` is one atomic exchange, plus a
+// FUTEX_WAKE only if the thread really sleeps, and a woken thread takes no lock on its way out.
+// Its accesses keep std::atomic's default (seq_cst) order: this is the machinery under the
+// protocol, which models/ replaces with its own parker, not a site of orderings.hpp.
+class futex_parker {
+public:
+  void park() {
+    while (!take_permit()) call(FUTEX_WAIT_PRIVATE, nullptr);
+  }
+
+  template <class Clock, class Duration>
+  bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    while (!take_permit()) {
+      const std::optional<std::chrono::nanoseconds> left = time_left(deadline);
+      if (!left) {
+        call(FUTEX_WAIT_PRIVATE, nullptr);  // beyond the horizon: no deadline
+      } else if (*left == left->zero()) {
+        return give_up();
+      } else if (!(std::is_same_v<Clock, std::chrono::system_clock> &&
+                   sleep_until_realtime(saturating_nanoseconds<rounding::up>(deadline.time_since_epoch())))) {
+        sleep_for(*left);
+      }
+    }
+    return true;
+  }
+
+  void unpark() {
+    if (word_.exchange(notified) == parked) call(FUTEX_WAKE_PRIVATE, nullptr, 1);
+  }
+
+private:
+  static constexpr std::uint32_t empty = 0;
+  static constexpr std::uint32_t parked = 1;
+  static constexpr std::uint32_t notified = 2;
+  using seconds_field = decltype(futex_timespec::tv_sec);
+  static constexpr long long max_seconds = std::numeric_limits<seconds_field>::max();
+
+  // Announces the sleep (empty -> parked) unless the permit is already there.
+  bool take_permit() {
+    std::uint32_t seen = word_.load();
+    if (seen == empty && word_.compare_exchange_strong(seen, parked)) return false;
+    return seen == notified;
+  }
+
+  // A wait returns at a wake-up, a timeout, a signal or when the word is no longer `parked`; the
+  // caller looks at the word again in every case.
+  void sleep_for(std::chrono::nanoseconds left) {
+    const long long whole = left.count() / 1'000'000'000;
+    futex_timespec timeout{};
+    timeout.tv_sec = static_cast<seconds_field>(whole < max_seconds ? whole : max_seconds);
+    timeout.tv_nsec = static_cast<decltype(timeout.tv_nsec)>(left.count() % 1'000'000'000);
+    call(FUTEX_WAIT_PRIVATE, &timeout);
+  }
+
+  // An absolute CLOCK_REALTIME wait; false (and no wait) when `at` does not fit the timespec.
+  bool sleep_until_realtime(std::chrono::nanoseconds at) {
+    const long long whole = at.count() / 1'000'000'000;
+    if (at.count() < 0 || whole > max_seconds) return false;
+    futex_timespec timeout{};
+    timeout.tv_sec = static_cast<seconds_field>(whole);
+    timeout.tv_nsec = static_cast<decltype(timeout.tv_nsec)>(at.count() % 1'000'000'000);
+    call(FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, &timeout, parked, FUTEX_BITSET_MATCH_ANY);
+    return true;
+  }
+
+  // FUTEX_WAIT* sleep while the word is `parked`; FUTEX_WAKE wakes `value` sleepers.
+  void call(int op, const futex_timespec* timeout, std::uint32_t value = parked, std::uint32_t bitset = 0) {
+    ::syscall(futex_call, address(), op, value, timeout, nullptr, bitset);
+  }
+
+  // A timed-out wait withdraws its announcement, unless an unpark came first: then it was woken.
+  bool give_up() {
+    std::uint32_t seen = parked;
+    return !word_.compare_exchange_strong(seen, empty) && seen == notified;
+  }
+
+  std::uint32_t* address() noexcept { return reinterpret_cast<std::uint32_t*>(&word_); }
+
+  std::atomic<std::uint32_t> word_{empty};
+  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t), "a futex is one 32-bit word");
+};
+#endif
+
+// The portable parker, also the fallback where there is no futex call.
+class condvar_parker {
+public:
+  void park() {
+    std::unique_lock lock(mutex_);
+    woken_.wait(lock, [this] { return permit_; });
+  }
+
+  template <class Clock, class Duration>
+  bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    std::unique_lock lock(mutex_);
+    while (!permit_) {
+      const std::optional<std::chrono::nanoseconds> left = time_left(deadline);
+      if (!left) {
+        woken_.wait(lock);
+      } else if (*left == left->zero()) {
+        return false;
+      } else {
+        woken_.wait_for(lock, *left);
+      }
+    }
+    return true;
+  }
+
+  void unpark() {
+    {
+      std::lock_guard lock(mutex_);
+      permit_ = true;
+    }
+    woken_.notify_one();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable woken_;
+  bool permit_ = false;
+};
+
+}  // namespace chan::detail
 
 namespace chan {
 
@@ -105,94 +268,11 @@ struct std_backend {
 
   using mutex = std::mutex;
 
-  // One parked thread. `unpark` may come before `park`; the permit is kept, so it is never lost.
-#if defined(__linux__)
-  // A futex word instead of a mutex and condition variable: `unpark` is one atomic exchange, plus a
-  // FUTEX_WAKE only if the thread really sleeps, and a woken thread takes no lock on its way out.
-  // Its accesses keep std::atomic's default (seq_cst) order: this is the machinery under the
-  // protocol, which models/ replaces with its own parker, not a site of orderings.hpp.
-  class parker {
-  public:
-    void park() {
-      while (!take_permit()) sleep(nullptr);
-    }
-
-    template <class Clock, class Duration>
-    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
-      while (!take_permit()) {
-        const auto left = std::chrono::ceil<std::chrono::nanoseconds>(deadline - Clock::now());
-        if (left <= left.zero()) return give_up();
-        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
-        timespec timeout{};
-        timeout.tv_sec = static_cast<std::time_t>(seconds.count());
-        timeout.tv_nsec = static_cast<long>((left - seconds).count());
-        sleep(&timeout);
-      }
-      return true;
-    }
-
-    void unpark() {
-      if (word_.exchange(notified) == parked) {
-        ::syscall(SYS_futex, address(), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-      }
-    }
-
-  private:
-    static constexpr std::uint32_t empty = 0;
-    static constexpr std::uint32_t parked = 1;
-    static constexpr std::uint32_t notified = 2;
-
-    // Announces the sleep (empty -> parked) unless the permit is already there.
-    bool take_permit() {
-      std::uint32_t seen = word_.load();
-      if (seen == empty && word_.compare_exchange_strong(seen, parked)) return false;
-      return seen == notified;
-    }
-
-    // Returns at a wake-up, a timeout, a signal or when the word is no longer `parked`; the caller
-    // looks at the word again in every case.
-    void sleep(const timespec* timeout) {
-      ::syscall(SYS_futex, address(), FUTEX_WAIT_PRIVATE, parked, timeout, nullptr, 0);
-    }
-
-    // A timed-out wait withdraws its announcement, unless an unpark came first: then it was woken.
-    bool give_up() {
-      std::uint32_t seen = parked;
-      return !word_.compare_exchange_strong(seen, empty) && seen == notified;
-    }
-
-    std::uint32_t* address() noexcept { return reinterpret_cast<std::uint32_t*>(&word_); }
-
-    std::atomic<std::uint32_t> word_{empty};
-    static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t), "a futex is one 32-bit word");
-  };
+  // One parked thread (see detail:: below): a futex word on Linux, else a mutex and condition variable.
+#if defined(CHAN_HAS_FUTEX)
+  using parker = detail::futex_parker;
 #else
-  class parker {
-  public:
-    void park() {
-      std::unique_lock lock(mutex_);
-      woken_.wait(lock, [this] { return permit_; });
-    }
-
-    template <class Clock, class Duration>
-    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
-      std::unique_lock lock(mutex_);
-      return woken_.wait_until(lock, deadline, [this] { return permit_; });
-    }
-
-    void unpark() {
-      {
-        std::lock_guard lock(mutex_);
-        permit_ = true;
-      }
-      woken_.notify_one();
-    }
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable woken_;
-    bool permit_ = false;
-  };
+  using parker = detail::condvar_parker;
 #endif
 };
 

@@ -241,7 +241,7 @@ private:
   status send_copy(const T& value, const std::chrono::time_point<Clock, Duration>* deadline) {
     const status first = try_send(value);
     if (detail::is_final(first)) return first;
-    if (deadline && Clock::now() >= *deadline) return status::timeout;
+    if (deadline && detail::deadline_passed(*deadline)) return status::timeout;
     return send_blocking(T(value), deadline);
   }
 

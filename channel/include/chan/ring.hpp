@@ -28,6 +28,7 @@
 
 #include <chan/backoff.hpp>
 #include <chan/cache_padded.hpp>
+#include <chan/error.hpp>
 #include <chan/orderings.hpp>
 #include <chan/status.hpp>
 
@@ -336,11 +337,11 @@ private:
   std::size_t next_lap(std::size_t position) const noexcept { return (position & ~(one_lap_ - 1)) + one_lap_; }
 
   static std::size_t checked_capacity(std::size_t capacity, const Allocator& allocator) {
-    if (capacity == 0) throw std::invalid_argument("chan::channel: capacity must be at least 1");
+    if (capacity == 0) fail_invalid_argument("chan::channel: capacity must be at least 1");
     // Positions need three bits above the largest index (mark, wrap and the first lap bit).
     const slot_allocator slots(allocator);
     if (capacity > std::numeric_limits<std::size_t>::max() / 8 || capacity > slot_traits::max_size(slots)) {
-      throw std::length_error("chan::channel: capacity too large for the storage it needs");
+      fail_length_error("chan::channel: capacity too large for the storage it needs");
     }
     return capacity;
   }

@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include <chan/backoff.hpp>
+#include <chan/deadline.hpp>
 #include <chan/orderings.hpp>
 #include <chan/status.hpp>
 
@@ -113,16 +114,6 @@ private:
   typename Backend::template atomic<bool> someone_waits_{false};
 };
 
-// Durations become steady_clock deadlines, rounded up so a wait never ends early. A duration beyond
-// a century means "no deadline" instead of overflowing the clock's arithmetic.
-template <class Rep, class Period>
-std::optional<std::chrono::steady_clock::time_point> deadline_after(std::chrono::duration<Rep, Period> timeout) {
-  using namespace std::chrono;
-  if (timeout >= hours(24 * 365 * 100)) return std::nullopt;
-  if (timeout <= timeout.zero()) return steady_clock::now();
-  return steady_clock::now() + ceil<steady_clock::duration>(timeout);
-}
-
 // An answer a blocking call returns as it is; `empty` and `full` are what it waits out instead.
 constexpr bool is_final(status answer) noexcept { return answer != status::empty && answer != status::full; }
 
@@ -139,7 +130,7 @@ template <class Backend, class Attempt, class Clock, class Duration>
     if (!backoff.is_completed()) {
       backoff.snooze_blocked();
     } else {
-      if (deadline && Clock::now() >= *deadline) return status::timeout;
+      if (deadline && deadline_passed(*deadline)) return status::timeout;
 
       typename waiters<Backend>::entry self;
       queue.enlist(self);
