@@ -160,6 +160,9 @@ private:
         receivers_.value, [&] { return try_recv(out); }, deadline);
   }
 
+  // ---- select.hpp's hooks: the waiter lists and try_take --------------------------------------
+  friend struct detail::select_access;
+
   ring_type ring_;
   detail::cache_padded<waiters_type> receivers_;  // waiting for an item
   detail::cache_padded<waiters_type> senders_;    // waiting for a free slot

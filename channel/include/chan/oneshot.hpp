@@ -161,6 +161,9 @@ private:
   friend std::pair<oneshot_sender<U, B>, oneshot_receiver<U, B>> oneshot();
   explicit oneshot_receiver(state* shared) noexcept : shared_(shared) {}
 
+  // ---- select.hpp's hooks: the shared state (its waiter list and value) -----------------------
+  friend struct detail::select_access;
+
   template <class Deadline>
   status receive(T& out, const Deadline* deadline) {
     if (!shared_) return status::closed;
