@@ -174,22 +174,20 @@ private:
 
 enum class select_mode : unsigned char { try_once, block };
 
+// Selects over more arms than this shuffle out of line only.
+inline constexpr std::size_t max_inline_shuffle = 16;
+
 inline selected to_selected(fired f) noexcept { return {f.arm == fired::none ? no_arm : f.arm, f.result}; }
 
+// The whole select after a first scan found nothing ready (out of line): scan again (twice for
+// try_select), back off, wait.
 template <class Backend, class Clock, class Duration>
-[[gnu::noinline]] selected select_wait(arm_set<Backend>& arms,
-                                       const std::chrono::time_point<Clock, Duration>* deadline) {
-  return to_selected(wait_on<Backend>(arms, deadline));
-}
-
-template <class Backend, class Clock, class Duration>
-selected run_select(arm<Backend>* arms, waiter_entry<Backend>* entries, std::size_t* order, std::size_t count,
-                    bool biased, select_mode mode, const std::chrono::time_point<Clock, Duration>* deadline) {
+[[gnu::noinline]] selected run_select(arm<Backend>* arms, waiter_entry<Backend>* entries, std::size_t* order,
+                                      std::size_t count, bool biased, select_mode mode,
+                                      const std::chrono::time_point<Clock, Duration>* deadline) {
   arm_set<Backend> set(arms, entries, order, count, biased);
   const fired first = scan(set);
-  if (first.arm != fired::none) [[likely]] {
-    return {first.arm, first.result};
-  }
+  if (first.arm != fired::none) return {first.arm, first.result};
   if (mode == select_mode::try_once) {
     // A second look before answering `empty`: an arm that became ready before another stopped being
     // ready (Go's non-blocking select race) is found on it, since the first look saw the other one
@@ -197,7 +195,43 @@ selected run_select(arm<Backend>* arms, waiter_entry<Backend>* entries, std::siz
     const fired second = scan(set);
     return second.arm != fired::none ? selected{second.arm, second.result} : selected{no_arm, status::empty};
   }
-  return select_wait<Backend>(set, deadline);
+  return to_selected(wait_on<Backend>(set, deadline));
+}
+
+// The first scan, inlined into the caller: no waiter entries, no order array when biased.
+template <class Backend>
+[[gnu::always_inline]] inline fired first_scan(arm<Backend>* arms, std::size_t count, bool biased) {
+  if (biased) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const status result = arms[i].fire(arms[i].target, arms[i].slot);
+      if (is_final(result)) return {i, result};
+    }
+    return {fired::none, status::empty};
+  }
+  if (count == 1) {
+    const status result = arms[0].fire(arms[0].target, arms[0].slot);
+    return is_final(result) ? fired{0, result} : fired{fired::none, status::empty};
+  }
+  // A random start and the rest in random order is a full shuffle, drawn one step at a time so that
+  // a ready first arm costs one draw (Fisher-Yates from the front).
+  std::size_t order[max_inline_shuffle];
+  if (count > max_inline_shuffle) return {fired::none, status::empty};  // the out-of-line scan shuffles
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::swap(order[i], order[i + random_below<Backend>(count - i)]);
+    arm<Backend>& a = arms[order[i]];
+    const status result = a.fire(a.target, a.slot);
+    if (is_final(result)) return {order[i], result};
+  }
+  return {fired::none, status::empty};
+}
+
+template <class Backend, std::size_t Count, class Clock, class Duration>
+[[gnu::noinline]] selected select_slow(arm<Backend>* arms, bool biased, select_mode mode,
+                                       const std::chrono::time_point<Clock, Duration>* deadline) {
+  waiter_entry<Backend> entries[Count];
+  std::size_t order[Count];
+  return run_select<Backend>(arms, entries, order, Count, biased, mode, deadline);
 }
 
 inline constexpr const std::chrono::steady_clock::time_point* no_deadline = nullptr;
@@ -220,15 +254,18 @@ constexpr void check_arms() {
 }
 
 template <class Clock, class Duration, class... Arms>
-selected select_fixed(bool biased, select_mode mode, const std::chrono::time_point<Clock, Duration>* deadline,
-                      Arms&&... given) {
+[[gnu::always_inline]] inline selected select_fixed(bool biased, select_mode mode,
+                                                    const std::chrono::time_point<Clock, Duration>* deadline,
+                                                    Arms&&... given) {
   check_arms<Arms...>();
   using Backend = backend_of<Arms...>;
   constexpr std::size_t count = sizeof...(Arms);
   arm<Backend> arms[count] = {given...};
-  waiter_entry<Backend> entries[count];
-  std::size_t order[count];
-  return run_select<Backend>(arms, entries, order, count, biased, mode, deadline);
+  const fired first = first_scan(arms, count, biased);
+  if (first.arm != fired::none) [[likely]] {
+    return {first.arm, first.result};
+  }
+  return select_slow<Backend, count>(arms, biased, mode, deadline);
 }
 
 template <class Rep, class Period, class... Arms>
@@ -277,21 +314,21 @@ detail::arm<B> recv(oneshot_receiver<T, B>& rx, std::optional<T>& out) {
 
 // Blocks until an arm fires.
 template <class... Arms>
-selected select(Arms&&... arms) {
+[[gnu::always_inline]] inline selected select(Arms&&... arms) {
   return detail::select_fixed(false, detail::select_mode::block, detail::no_deadline, std::forward<Arms>(arms)...);
 }
 template <class... Arms>
-selected select(biased_t, Arms&&... arms) {
+[[gnu::always_inline]] inline selected select(biased_t, Arms&&... arms) {
   return detail::select_fixed(true, detail::select_mode::block, detail::no_deadline, std::forward<Arms>(arms)...);
 }
 
 // Never blocks: {no_arm, empty} when no arm was ready.
 template <class... Arms>
-selected try_select(Arms&&... arms) {
+[[gnu::always_inline]] inline selected try_select(Arms&&... arms) {
   return detail::select_fixed(false, detail::select_mode::try_once, detail::no_deadline, std::forward<Arms>(arms)...);
 }
 template <class... Arms>
-selected try_select(biased_t, Arms&&... arms) {
+[[gnu::always_inline]] inline selected try_select(biased_t, Arms&&... arms) {
   return detail::select_fixed(true, detail::select_mode::try_once, detail::no_deadline, std::forward<Arms>(arms)...);
 }
 
@@ -378,6 +415,8 @@ private:
 
   template <class Clock, class Duration>
   selected run(bool biased, detail::select_mode mode, const std::chrono::time_point<Clock, Duration>* deadline) {
+    const detail::fired first = detail::first_scan(arms_, count_, biased);
+    if (first.arm != detail::fired::none) return {first.arm, first.result};
     return detail::run_select<Backend>(arms_, entries_, order_, count_, biased, mode, deadline);
   }
 

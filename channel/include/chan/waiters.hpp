@@ -99,14 +99,15 @@ private:
 };
 
 // One owner's place in one list; lives in the owner's stack frame for one round of waiting.
+// Left uninitialised until a round enlists it (a select that finds an arm ready never touches it).
 template <class Backend>
 struct waiter_entry {
-  owner<Backend>* who = nullptr;
-  std::size_t tag = owner<Backend>::first_tag;
-  waiter_entry* prev = nullptr;
-  waiter_entry* next = nullptr;
-  waiter_entry* wake_next = nullptr;  // notify_all's chain of owners to wake once the lock is released
-  bool enlisted = false;
+  owner<Backend>* who;
+  std::size_t tag;
+  waiter_entry* prev;
+  waiter_entry* next;
+  waiter_entry* wake_next;  // notify_all's chain of owners to wake once the lock is released
+  bool enlisted;
 };
 
 template <class Backend>
