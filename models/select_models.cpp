@@ -88,6 +88,40 @@ struct select_competes_with_receiver : rl::test_suite<select_competes_with_recei
   }
 };
 
+// The sending mirror of handoff_wakes_sender, with a select as one sender: `a` is full, a one-arm
+// select and a plain sender compete for the slots a receiver frees by taking two items. The select
+// can take the first free slot in its re-check after enlisting and then be picked by the notifier of
+// the second: that wake-up belongs to the plain sender parked behind it, and the select must pass it
+// on (without that, a DEADLOCK: a free slot beside a parked sender; removing the pass-on from
+// waiting_round::leave is found here within a second). One arm, because with a second, never-ready
+// arm the random scheduler reached that window too rarely to find the same mutant in 3M iterations.
+struct select_passes_wake_on : rl::test_suite<select_passes_wake_on, 3> {
+  std::optional<channel> a;
+  int got[2] = {};
+  int select_value = 1;
+
+  void before() {
+    a.emplace(1);
+    RL_ASSERT(a->try_send(0) == status::ok);
+  }
+  void after() {
+    int last = 0;
+    RL_ASSERT(a->try_recv(last) == status::ok);
+    RL_ASSERT(got[0] == 0 && got[1] + last == 1 + 2 && got[1] != last);
+    a.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      const chan::selected s = chan::select(chan::send(*a, select_value));
+      RL_ASSERT(s.index == 0 && s.result == status::ok);
+    } else if (index == 1) {
+      RL_ASSERT(a->send(2) == status::ok);
+    } else {
+      for (int& item : got) RL_ASSERT(a->recv(item) == status::ok);
+    }
+  }
+};
+
 // A select waiting to send into a full channel or receive from an empty one; the channel it sends
 // to is closed. However the close falls among the select's scans, enlists and park, it ends with
 // `closed` on the send arm, and its value stays with it.
@@ -218,6 +252,7 @@ struct select_oneshot_arm : rl::test_suite<select_oneshot_arm, 2> {
 const chan_models::model models[] = {
     {"select_two_senders", chan_models::run<select_two_senders>},
     {"select_competes_with_receiver", chan_models::run<select_competes_with_receiver>},
+    {"select_passes_wake_on", chan_models::run<select_passes_wake_on>},
     {"close_wakes_select", chan_models::run<close_wakes_select>},
     {"select_timeout_races_send", chan_models::run<select_timeout_races_send>},
     {"select_send_arms_wake", chan_models::run<select_send_arms_wake>},
