@@ -89,9 +89,7 @@ struct select_access {
 
 template <class Channel>
 status fire_recv(void* target, void* slot) {
-  using T = typename Channel::value_type;
-  return select_access::take(*static_cast<Channel*>(target),
-                             [slot](T&& item) { *static_cast<T*>(slot) = std::move(item); });
+  return static_cast<Channel*>(target)->try_recv(*static_cast<typename Channel::value_type*>(slot));
 }
 
 template <class Channel>
@@ -136,12 +134,13 @@ std::size_t random_below(std::size_t bound) noexcept {
   if constexpr (requires { Backend::select_random(bound); }) {
     return Backend::select_random(bound);
   } else {
-    thread_local std::uint64_t state = 0;
-    if (state == 0) state = (reinterpret_cast<std::uintptr_t>(&state) * 0x9E3779B97F4A7C15ull) | 1;
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<std::size_t>(((state >> 32) * static_cast<std::uint32_t>(bound)) >> 32);
+    // A Weyl sequence through part of splitmix64's finaliser (one multiply): a handful of instructions,
+    // and its high bits are mixed, so successive picks are not the Weyl sequence's regular pattern.
+    thread_local std::uint64_t state = 0x853C49E6748FEA9Bull;
+    state += 0x9E3779B97F4A7C15ull;
+    std::uint64_t mixed = (state ^ (state >> 30)) * 0xBF58476D1CE4E5B9ull;
+    mixed ^= mixed >> 31;
+    return static_cast<std::size_t>(((mixed >> 32) * static_cast<std::uint32_t>(bound)) >> 32);
   }
 }
 
@@ -236,21 +235,66 @@ template <class Backend, std::size_t Count, class Clock, class Duration>
 
 inline constexpr const std::chrono::steady_clock::time_point* no_deadline = nullptr;
 
-template <class Arm>
-struct arm_backend;
-template <class Backend>
-struct arm_backend<arm<Backend>> {
-  using type = Backend;
+// The arms chan::recv and chan::send return: typed, so that the first scan of a select over arms
+// known at compile time calls each operation directly (inlined) rather than through `arm`'s pointer.
+template <class Backend, class Target, class Slot, status (*Fire)(void*, void*)>
+struct typed_arm {
+  using backend = Backend;
+  Target* target;
+  Slot* slot;
+  waiters<Backend>* list;
+  status fire() const { return Fire(target, slot); }
+  arm<Backend> erase() const noexcept { return {target, slot, Fire, list}; }
 };
 
-template <class... Arms>
-using backend_of = typename arm_backend<std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Arms...>>>>::type;
+template <class Arm>
+struct is_typed_arm : std::false_type {};
+template <class Backend, class Target, class Slot, status (*Fire)(void*, void*)>
+struct is_typed_arm<typed_arm<Backend, Target, Slot, Fire>> : std::true_type {};
 
 template <class... Arms>
 constexpr void check_arms() {
   static_assert(sizeof...(Arms) > 0, "chan::select needs at least one arm");
-  static_assert((std::is_same_v<std::remove_cvref_t<Arms>, arm<backend_of<Arms...>>> && ...),
-                "chan::select's arguments are arms (chan::recv, chan::send) over channels of one backend");
+  static_assert((is_typed_arm<std::remove_cvref_t<Arms>>::value && ...),
+                "chan::select's arguments are arms: chan::recv(...) and chan::send(...)");
+}
+
+template <class... Arms>
+using backend_of = typename std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Arms...>>>::backend;
+
+// Fires arm `index` of the tuple (a chain of compares the compiler turns into a jump table or a few
+// branches), so each operation stays inlined.
+template <class Tuple, std::size_t... Is>
+[[gnu::always_inline]] inline status fire_at(const Tuple& arms, std::size_t index, std::index_sequence<Is...>) {
+  status result = status::empty;
+  (void)((index == Is ? (result = std::get<Is>(arms).fire(), true) : false) || ...);
+  return result;
+}
+
+template <class Backend, class Tuple, std::size_t... Is>
+[[gnu::always_inline]] inline fired first_scan_typed(const Tuple& arms, bool biased, std::index_sequence<Is...> all) {
+  constexpr std::size_t count = sizeof...(Is);
+  if (biased || count == 1) {
+    fired found{fired::none, status::empty};
+    (void)((is_final(found.result = std::get<Is>(arms).fire()) ? (found.arm = Is, true) : false) || ...);
+    if (found.arm == fired::none) found.result = status::empty;
+    return found;
+  }
+  if constexpr (count == 2) {
+    const std::size_t first = random_below<Backend>(2);
+    const status result = fire_at(arms, first, all);
+    if (is_final(result)) return {first, result};
+    const status other = fire_at(arms, 1 - first, all);
+    return is_final(other) ? fired{1 - first, other} : fired{fired::none, status::empty};
+  }
+  // Fisher-Yates from the front, one draw per arm tried: every ready arm equally likely first.
+  std::size_t order[count] = {Is...};
+  for (std::size_t i = 0; i < count; ++i) {
+    std::swap(order[i], order[i + random_below<Backend>(count - i)]);
+    const status result = fire_at(arms, order[i], all);
+    if (is_final(result)) return {order[i], result};
+  }
+  return {fired::none, status::empty};
 }
 
 template <class Clock, class Duration, class... Arms>
@@ -260,11 +304,12 @@ template <class Clock, class Duration, class... Arms>
   check_arms<Arms...>();
   using Backend = backend_of<Arms...>;
   constexpr std::size_t count = sizeof...(Arms);
-  arm<Backend> arms[count] = {given...};
-  const fired first = first_scan(arms, count, biased);
+  const std::tuple<std::remove_cvref_t<Arms>...> typed{given...};
+  const fired first = first_scan_typed<Backend>(typed, biased, std::index_sequence_for<Arms...>{});
   if (first.arm != fired::none) [[likely]] {
     return {first.arm, first.result};
   }
+  arm<Backend> arms[count] = {given.erase()...};
   return select_slow<Backend, count>(arms, biased, mode, deadline);
 }
 
@@ -281,33 +326,40 @@ selected select_for_fixed(bool biased, std::chrono::duration<Rep, Period> timeou
 
 // ok: the item is assigned to `out`; closed: the channel is closed and drained.
 template <class T, class A, class B>
-detail::arm<B> recv(channel<T, A, B>& ch, T& out) {
+auto recv(channel<T, A, B>& ch, T& out) {
   detail::require_assignable_out<T>();
-  return {&ch, &out, &detail::fire_recv<channel<T, A, B>>, &detail::select_access::receivers(ch)};
+  using C = channel<T, A, B>;
+  return detail::typed_arm<B, C, T, &detail::fire_recv<C>>{&ch, &out, &detail::select_access::receivers(ch)};
 }
 
 // ok: the item is emplaced into `out`, so any T works.
 template <class T, class A, class B>
-detail::arm<B> recv(channel<T, A, B>& ch, std::optional<T>& out) {
-  return {&ch, &out, &detail::fire_recv_emplace<channel<T, A, B>>, &detail::select_access::receivers(ch)};
+auto recv(channel<T, A, B>& ch, std::optional<T>& out) {
+  using C = channel<T, A, B>;
+  return detail::typed_arm<B, C, std::optional<T>, &detail::fire_recv_emplace<C>>{
+      &ch, &out, &detail::select_access::receivers(ch)};
 }
 
 // ok: `value` is moved into the channel; closed: `value` is untouched.
 template <class T, class A, class B>
-detail::arm<B> send(channel<T, A, B>& ch, T& value) {
-  return {&ch, &value, &detail::fire_send<channel<T, A, B>>, &detail::select_access::senders(ch)};
+auto send(channel<T, A, B>& ch, T& value) {
+  using C = channel<T, A, B>;
+  return detail::typed_arm<B, C, T, &detail::fire_send<C>>{&ch, &value, &detail::select_access::senders(ch)};
 }
 
 // ok: the value is assigned to `out`; closed: the sender was dropped unsent (or the value was taken).
 template <class T, class B>
-detail::arm<B> recv(oneshot_receiver<T, B>& rx, T& out) {
+auto recv(oneshot_receiver<T, B>& rx, T& out) {
   detail::require_assignable_out<T>();
-  return {&rx, &out, &detail::fire_oneshot<T, oneshot_receiver<T, B>>, detail::select_access::oneshot_list(rx)};
+  using R = oneshot_receiver<T, B>;
+  return detail::typed_arm<B, R, T, &detail::fire_oneshot<T, R>>{&rx, &out, detail::select_access::oneshot_list(rx)};
 }
 
 template <class T, class B>
-detail::arm<B> recv(oneshot_receiver<T, B>& rx, std::optional<T>& out) {
-  return {&rx, &out, &detail::fire_oneshot_emplace<T, oneshot_receiver<T, B>>, detail::select_access::oneshot_list(rx)};
+auto recv(oneshot_receiver<T, B>& rx, std::optional<T>& out) {
+  using R = oneshot_receiver<T, B>;
+  return detail::typed_arm<B, R, std::optional<T>, &detail::fire_oneshot_emplace<T, R>>{
+      &rx, &out, detail::select_access::oneshot_list(rx)};
 }
 
 // ---- select over arms known at compile time ----------------------------------------------------
@@ -407,7 +459,9 @@ public:
   }
 
 private:
-  std::size_t add(detail::arm<Backend> made) {
+  template <class Typed>
+  std::size_t add(const Typed& typed) {
+    const detail::arm<Backend> made = typed.erase();
     if (count_ == Capacity) throw std::length_error("chan::selector: more arms than its Capacity");
     arms_[count_] = made;
     return count_++;
