@@ -282,7 +282,9 @@ TEST_CASE("oneshot_arms_receive_the_value_or_closed", "[unit][select][oneshot]")
   channel<int> idle(1);
   int out = -1, value = -1;
   {
-    auto [tx, rx] = chan::oneshot<int>();
+    auto ends = chan::oneshot<int>();  // not a structured binding: clang 14 cannot capture those
+    auto& tx = ends.first;
+    auto& rx = ends.second;
     chan::selected s{};
     std::thread selecting([&] { s = chan::select(chan::recv(idle, out), chan::recv(rx, value)); });
     let_threads_block();
@@ -296,7 +298,9 @@ TEST_CASE("oneshot_arms_receive_the_value_or_closed", "[unit][select][oneshot]")
     REQUIRE(chan::try_select(chan::recv(rx, value)).result == status::closed);
   }
   {
-    auto [tx, rx] = chan::oneshot<std::unique_ptr<int>>();
+    auto ends = chan::oneshot<std::unique_ptr<int>>();
+    auto& tx = ends.first;
+    auto& rx = ends.second;
     std::optional<std::unique_ptr<int>> got;
     chan::selected s{};
     std::thread selecting([&] { s = chan::select(chan::recv(idle, out), chan::recv(rx, got)); });

@@ -35,6 +35,8 @@ struct manual_clock {
   }
 };
 
+static_assert(manual_clock::is_steady);
+
 struct thrown_from_attempt : std::runtime_error {
   thrown_from_attempt() : std::runtime_error("attempt") {}
 };
