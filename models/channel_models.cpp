@@ -1,4 +1,5 @@
-// Relacy models of the shipped chan headers: the ring, close, blocking wake-ups and oneshot.
+// Relacy models of the shipped chan headers: the ring, close, blocking wake-ups, oneshot and sends
+// whose construction throws.
 //
 // Usage: chan_models <test>|--all [--iterations N] [--bound K] [--full] [--list]
 //   default: random scheduler, 200000 iterations; --bound K: fair context-bound search (bound K);
@@ -448,6 +449,117 @@ struct oneshot_send_wakes_recv : oneshot_model<oneshot_send_wakes_recv> {
   }
 };
 
+// ---- a send whose construction throws -----------------------------------------------------------
+
+// An item whose two-argument constructor throws when asked to; its moves cannot throw.
+struct fallible_item {
+  explicit fallible_item(int v) noexcept : value(v) {}
+  fallible_item(int v, bool fail) : value(v) {
+    if (fail) throw construction_failed{};
+  }
+  fallible_item(fallible_item&&) noexcept = default;
+  fallible_item& operator=(fallible_item&&) noexcept = default;
+  struct construction_failed {};
+  int value;
+};
+using fallible_channel = chan::channel<fallible_item, std::allocator<fallible_item>, relacy_backend>;
+
+// Capacity 1: a try_emplace that throws leaves the only slot skipped, a blocking sender may find the
+// channel full because of it, and a blocking receiver must pass over the skipped slot and wake that
+// sender (a lost wake-up there is a DEADLOCK). The failed constructor's storage is reused by the
+// next send only after the receiver freed the slot (else a DATA RACE on the cell's shadow).
+struct throwing_send_skips_slot : rl::test_suite<throwing_send_skips_slot, 3> {
+  std::optional<fallible_channel> ch;
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      try {
+        const status result = ch->try_emplace(1, true);
+        RL_ASSERT(result == status::full);  // only when the other send came first
+      } catch (const fallible_item::construction_failed&) {
+      }
+    } else if (index == 1) {
+      RL_ASSERT(ch->send(fallible_item(7)) == status::ok);
+    } else {
+      auto item = ch->recv();
+      RL_ASSERT(item && item->value == 7);
+    }
+  }
+};
+
+// Capacity 2: items on both sides of a skipped slot arrive in order and exactly once, across a lap.
+struct skipped_slot_keeps_fifo : rl::test_suite<skipped_slot_keeps_fifo, 2> {
+  std::optional<fallible_channel> ch;
+  void before() { ch.emplace(2); }
+  void after() {
+    RL_ASSERT(!ch->try_recv());
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(fallible_item(1)) == status::ok);
+      try {
+        (void)ch->try_emplace(0, true);
+      } catch (const fallible_item::construction_failed&) {
+      }
+      RL_ASSERT(ch->send(fallible_item(2)) == status::ok);
+      RL_ASSERT(ch->send(fallible_item(3)) == status::ok);
+    } else {
+      for (int expected = 1; expected <= 3; ++expected) {
+        auto item = ch->recv();
+        RL_ASSERT(item && item->value == expected);
+      }
+    }
+  }
+};
+
+// ---- parking behind a peer that is mid-way --------------------------------------------------------
+
+// With park_behind_peer, a blocked call that finds its peer between claim and commit parks after a
+// short spin instead of waiting the peer out (ring.hpp, peer_patience); the peer's commit must wake
+// it. The asymmetric barrier carries that handshake (relacy_backend.hpp): a lost wake-up is a DEADLOCK.
+
+// A receiver that finds the sender still writing parks behind it.
+struct recv_parks_behind_writing_sender : rl::test_suite<recv_parks_behind_writing_sender, 2> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<channel> ch;
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(1) == status::ok);
+      RL_ASSERT(ch->send(2) == status::ok);
+    } else {
+      int item = 0;
+      RL_ASSERT(ch->recv(item) == status::ok && item == 1);
+      RL_ASSERT(ch->recv(item) == status::ok && item == 2);
+    }
+  }
+};
+
+// A sender that finds the receiver still moving the last lap's item out parks behind it.
+struct send_parks_behind_taking_receiver : rl::test_suite<send_parks_behind_taking_receiver, 2> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<channel> ch;
+  void before() {
+    ch.emplace(1);
+    RL_ASSERT(ch->try_send(1) == status::ok);
+  }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(2) == status::ok);
+      RL_ASSERT(ch->send(3) == status::ok);
+    } else {
+      for (int expected = 1; expected <= 3; ++expected) {
+        int item = 0;
+        RL_ASSERT(ch->recv(item) == status::ok && item == expected);
+      }
+    }
+  }
+};
+
 struct run_options {
   rl::iteration_t iterations = 200000;
   rl::scheduler_type_e scheduler = rl::random_scheduler_type;
@@ -464,6 +576,11 @@ rl::test_result_e run(const run_options& options) {
   params.execution_depth_limit = 50000;
   // Progress goes nowhere: an ostream without a buffer allocates nothing inside the simulation.
   static std::ostream quiet(nullptr);
+  if constexpr (requires { Test::park_behind_peer; }) {
+    relacy_backend::park_behind_peer = Test::park_behind_peer;
+  } else {
+    relacy_backend::park_behind_peer = false;
+  }
   params.progress_stream = &quiet;
   params.output_stream = &std::cout;
   rl::simulate<Test>(params);
@@ -496,6 +613,10 @@ const model models[] = {
     {"oneshot_send_races_drop", run<oneshot_send_races_drop>},
     {"oneshot_drop_wakes_recv", run<oneshot_drop_wakes_recv>},
     {"oneshot_send_wakes_recv", run<oneshot_send_wakes_recv>},
+    {"throwing_send_skips_slot", run<throwing_send_skips_slot>},
+    {"skipped_slot_keeps_fifo", run<skipped_slot_keeps_fifo>},
+    {"recv_parks_behind_writing_sender", run<recv_parks_behind_writing_sender>},
+    {"send_parks_behind_taking_receiver", run<send_parks_behind_taking_receiver>},
 };
 
 int usage() {

@@ -160,6 +160,21 @@ struct relacy_backend {
     rl::atomic_thread_fence(to_rl(order), info);
   }
 
+  // The asymmetric barrier. Its std form (a compiler barrier on every commit, membarrier before a
+  // park behind a peer that is mid-way) orders like a seq_cst fence on each side; that is how it is
+  // modelled, but only in the models that ask for parking behind a busy peer (park_behind_peer). In
+  // the others heavy_barrier() reports "none", so blocked calls wait such a peer out as before, and
+  // the light half is no fence at all: a fence there would order every commit before its
+  // waiter_check and hide the weakening of the seq_cst claims the handshake really relies on.
+  static inline bool park_behind_peer = false;
+  static void light_barrier(std::memory_order order, rl::debug_info_param info = CHAN_RL_CALLER) {
+    if (park_behind_peer) fence(order, info);
+  }
+  static bool heavy_barrier(rl::debug_info_param info = CHAN_RL_CALLER) {
+    if (park_behind_peer) fence(std::memory_order_seq_cst, info);
+    return park_behind_peer;
+  }
+
   // Every spin and retry loop of the channel passes through pause() or yield_thread(). How they are
   // modelled is a choice with a cost either way:
   //  - rl::yield tells the scheduler the thread waits for the others. The context-bound and full
@@ -211,6 +226,9 @@ struct relacy_backend {
       shadow(info) = 0;
       std::launder(reinterpret_cast<T*>(bytes))->~T();
     }
+    // A construct that threw left shadow at 1 with no T in the storage; the write is what lets Relacy
+    // see a race between that failed send and the next one into the same slot.
+    void forget(rl::debug_info_param info = CHAN_RL_CALLER) { shadow(info) = 0; }
 
     rl::var<int> shadow;
     alignas(T) unsigned char bytes[sizeof(T)];

@@ -1,6 +1,6 @@
 // chan_stress: long randomized runs of chan::channel and chan::oneshot, meant to be built under
 // ThreadSanitizer or AddressSanitizer+UBSan (the tsan and asan presets). Every round checks the
-// contract of SPEC.md section 2 on what actually happened: exactly-once delivery (or destruction by
+// contract of docs/contract.md section 3 on what actually happened: exactly-once delivery (or destruction by
 // the channel's destructor), nothing received that did not send, per-producer FIFO, size() within
 // [0, capacity()], values left intact by failed sends, balanced instance counts of owning items,
 // and every thread returning (a watchdog aborts a hung round). The seed is printed at the start and

@@ -159,6 +159,11 @@ def case_priority(exe):
     check(s["processed"] == 600, f"{s}")
     check_stats(out, 1, s)
     summary(out, "single-channel ")  # its accounting must balance as well
+    lines = out.splitlines()
+    first_single = min(i for i, line in enumerate(lines) if line.startswith("single-channel "))
+    check(lines.index(line_starting(out, "elapsed_ms=")) < first_single,
+          "the main run's summary and elapsed_ms come before the single-channel comparison")
+    check(fields(line_starting(out, "single-channel elapsed_ms="))["elapsed_ms"] > 0, "the comparison run is timed")
     high, normal = fields(line_starting(out, "latency high:")), fields(line_starting(out, "latency normal:"))
     check(high["count"] == 200 and normal["count"] == 400, f"job types are a third each: {high} {normal}")
     check(high["mean_ms"] < normal["mean_ms"], f"high-priority mean latency must be lower: {high} {normal}")

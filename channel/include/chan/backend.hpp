@@ -7,9 +7,11 @@
 //                                            compare_exchange_weak with std::memory_order arguments
 //   static void fence(std::memory_order);
 //   template <class T> struct cell;          raw storage for one T: construct(std::tuple of args),
-//                                            get(), destroy()
+//                                            get(), destroy(), forget() (after a construct that threw)
 //   static void pause();                     one step of a busy-wait (a CPU hint, or a scheduler yield)
 //   static void yield_thread();              give the core to another thread
+//   static void light_barrier(order); static bool heavy_barrier();
+//                                            the two halves of an asymmetric barrier
 //   static constexpr unsigned backoff_spin_limit, backoff_yield_limit, backoff_poll_limit;
 //                                            how long a waiter polls, spins, then yields before it parks
 //   struct mutex;                            lock(), unlock()
@@ -36,6 +38,7 @@
 
 #if defined(__linux__)
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,6 +64,21 @@ struct std_backend {
 
   static void yield_thread() noexcept { std::this_thread::yield(); }
 
+  // An asymmetric barrier (Linux membarrier, as in folly's asymmetricHeavyBarrier): the light half
+  // is a compiler barrier on the hot path of every send and receive; the heavy half, run by a
+  // blocked call about to park behind a peer that is mid-way, makes every running thread of the
+  // process execute a full fence. Together they order like a seq_cst fence on each side. False from
+  // heavy_barrier where the system has none: blocked calls then wait such a peer out instead.
+  static void light_barrier(std::memory_order order) noexcept { std::atomic_signal_fence(order); }
+  static bool heavy_barrier() noexcept {
+#if defined(__linux__) && defined(SYS_membarrier)
+    static const bool registered = ::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    return registered && ::syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+    return false;
+#endif
+  }
+
   // Up to 2^6 pauses per back-off step, then yields up to step 10, then a blocking call parks.
   static constexpr unsigned backoff_spin_limit = 6;
   static constexpr unsigned backoff_yield_limit = 10;
@@ -79,6 +97,8 @@ struct std_backend {
     }
     T& get() noexcept { return *std::launder(reinterpret_cast<T*>(bytes)); }
     void destroy() noexcept { get().~T(); }
+    // After a construct that threw: no T lives here, and nothing is to be destroyed.
+    void forget() noexcept {}
 
     alignas(T) unsigned char bytes[sizeof(T)];
   };

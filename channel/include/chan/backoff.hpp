@@ -49,6 +49,8 @@ public:
   }
 
   bool is_completed() const noexcept { return step_ > yield_limit; }
+  // Past the spinning steps of `snooze`: the next one would yield.
+  bool spun_out() const noexcept { return step_ > spin_limit; }
   void reset() noexcept {
     step_ = 0;
     polls_ = 0;

@@ -68,22 +68,9 @@ struct select_access {
   static auto* oneshot_list(Receiver& rx) noexcept {
     return rx.shared_ ? &rx.shared_->receiver : nullptr;
   }
-  // oneshot_receiver::try_recv with the item handed to `sink` instead of assigned. (When oneshot
-  // gains its recv_result<T> try_recv(), this becomes a call to it.)
   template <class Receiver, class Sink>
-  static status oneshot_take(Receiver& rx, Sink&& sink) {
-    using state = std::remove_pointer_t<decltype(rx.shared_)>;
-    if (!rx.shared_) return status::closed;
-    const unsigned now = rx.shared_->state.load(order::oneshot_check);
-    if (now & state::value_sent) {
-      if (rx.shared_->taken) return status::closed;
-      auto item(std::move(rx.shared_->value.get()));
-      rx.shared_->value.destroy();
-      rx.shared_->taken = true;
-      sink(std::move(item));
-      return status::ok;
-    }
-    return (now & state::sender_gone) ? status::closed : status::empty;
+  static status oneshot_take(Receiver& rx, Sink&& sink) noexcept {
+    return rx.try_take(sink);
   }
 };
 
@@ -95,8 +82,9 @@ status fire_recv(void* target, void* slot) {
 template <class Channel>
 status fire_recv_emplace(void* target, void* slot) {
   using T = typename Channel::value_type;
-  return select_access::take(*static_cast<Channel*>(target),
-                             [slot](T&& item) { static_cast<std::optional<T>*>(slot)->emplace(std::move(item)); });
+  return select_access::take(*static_cast<Channel*>(target), [slot](T&& item) noexcept {
+    static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
+  });
 }
 
 template <class Channel>
@@ -109,12 +97,12 @@ status fire_send(void* target, void* slot) {
 template <class T, class Receiver>
 status fire_oneshot(void* target, void* slot) {
   return select_access::oneshot_take(*static_cast<Receiver*>(target),
-                                     [slot](T&& item) { *static_cast<T*>(slot) = std::move(item); });
+                                     [slot](T&& item) noexcept { *static_cast<T*>(slot) = std::move(item); });
 }
 
 template <class T, class Receiver>
 status fire_oneshot_emplace(void* target, void* slot) {
-  return select_access::oneshot_take(*static_cast<Receiver*>(target), [slot](T&& item) {
+  return select_access::oneshot_take(*static_cast<Receiver*>(target), [slot](T&& item) noexcept {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
   });
 }

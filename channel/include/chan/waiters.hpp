@@ -139,6 +139,7 @@ public:
   // Wakes the longest waiting owner that is still waiting, if any. Inlined into every send and
   // receive, so only the flag check is here; the locking is out of line.
   void notify_one() {
+    Backend::light_barrier(order::notify_barrier);
     if (someone_waits_.load(order::waiter_check)) [[unlikely]] {
       wake_first();
     }

@@ -1,4 +1,4 @@
-// SPEC section 2, the blocking promises: close wakes every waiter, timeouts leave the value with
+// docs/contract.md section 3, the blocking promises: close wakes every waiter, timeouts leave the value with
 // the caller, deadlines on any clock and duration type, and hand-off between threads.
 // No test asserts how long anything took; waits that must end use deadlines of seconds.
 

@@ -1,4 +1,4 @@
-// SPEC section 2, the non-blocking promises: exact capacity, FIFO, close-then-drain, element
+// docs/contract.md section 3, the non-blocking promises: exact capacity, FIFO, close-then-drain, element
 // lifetimes, allocator use and the absence of a spurious `empty` after one's own send.
 
 #include <chan/channel.hpp>

@@ -1,0 +1,99 @@
+// A blocked call whose peer is stuck between claim and commit parks instead of spinning, and the
+// peer's commit wakes it (the robustness review's defect 5). The peer is stalled inside the item's
+// own constructor, and it resumes only once the blocked call has parked, which the test learns from
+// a backend whose parker reports park(): if the blocked call spun instead, the stalled peer would
+// wait for a park that never comes, and the watchdog fails the test.
+
+#include <chan/channel.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+using chan::status;
+
+namespace {
+
+std::atomic<int> parks{0};
+
+struct park_reporting_backend : chan::std_backend {
+  class parker : public chan::std_backend::parker {
+  public:
+    void park() {
+      parks.fetch_add(1);
+      chan::std_backend::parker::park();
+    }
+    template <class Clock, class Duration>
+    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+      parks.fetch_add(1);
+      return chan::std_backend::parker::park_until(deadline);
+    }
+  };
+};
+
+// Waits until some thread has parked, for at most ten seconds; false if none did.
+bool wait_for_a_park(int parks_before) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (parks.load() == parks_before) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+// An item whose construction from `stall` (a send writing it) or whose move (a receive taking it
+// out) can be made to wait until somebody parks.
+struct stalling_item {
+  static inline std::atomic<bool> stall_moves{false};
+  static inline std::atomic<bool> saw_park{false};
+  static inline int parks_before = 0;
+
+  struct stall_t {};
+  explicit stalling_item(int v) noexcept : value(v) {}
+  stalling_item(int v, stall_t) noexcept : value(v) { saw_park = wait_for_a_park(parks_before); }
+  stalling_item(stalling_item&& other) noexcept : value(other.value) {
+    if (stall_moves.exchange(false)) saw_park = wait_for_a_park(parks_before);
+  }
+  stalling_item& operator=(stalling_item&&) noexcept = default;
+  int value;
+};
+
+using stalling_channel = chan::channel<stalling_item, std::allocator<stalling_item>, park_reporting_backend>;
+
+}  // namespace
+
+TEST_CASE("blocked_receiver_parks_behind_a_sender_stalled_mid_write", "[unit][blocking][peer]") {
+  stalling_channel ch(2);
+  stalling_item::saw_park = false;
+  stalling_item::parks_before = parks.load();
+  std::thread sender([&] { REQUIRE(ch.try_emplace(7, stalling_item::stall_t{}) == status::ok); });
+  auto got = ch.recv_for(std::chrono::seconds(20));
+  sender.join();
+  REQUIRE(stalling_item::saw_park);  // the receiver parked while the sender was mid-write
+  REQUIRE(got);
+  REQUIRE(got->value == 7);
+}
+
+TEST_CASE("blocked_sender_parks_behind_a_receiver_stalled_mid_take", "[unit][blocking][peer]") {
+  stalling_channel ch(1);
+  REQUIRE(ch.try_send(stalling_item(1)) == status::ok);
+  stalling_item::saw_park = false;
+  stalling_item::parks_before = parks.load();
+  stalling_item::stall_moves = true;  // the receive below stalls while moving item 1 out
+  std::thread receiver([&] {
+    auto first = ch.try_recv();
+    REQUIRE(first);
+    REQUIRE(first->value == 1);
+  });
+  // Waits until the receiver has claimed item 1 (it is stalled inside the move), then sends.
+  while (ch.size() != 0) std::this_thread::yield();
+  REQUIRE(ch.send_for(stalling_item(2), std::chrono::seconds(20)) == status::ok);
+  receiver.join();
+  REQUIRE(stalling_item::saw_park);  // the sender parked while the receiver was mid-take
+  auto second = ch.try_recv();
+  REQUIRE(second);
+  REQUIRE(second->value == 2);
+}
