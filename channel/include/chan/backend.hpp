@@ -193,11 +193,11 @@ public:
     return true;
   }
 
+  // Notifies under the lock: a woken owner may end its wait and destroy this parker as soon as it
+  // sees the permit, and it cannot see it before the lock is released.
   void unpark() {
-    {
-      std::lock_guard lock(mutex_);
-      permit_ = true;
-    }
+    std::lock_guard lock(mutex_);
+    permit_ = true;
     woken_.notify_one();
   }
 

@@ -183,6 +183,9 @@ private:
   friend std::pair<oneshot_sender<U, B>, oneshot_receiver<U, B>> oneshot();
   explicit oneshot_receiver(state* shared) noexcept : shared_(shared) {}
 
+  // ---- select.hpp's hooks: try_take and the shared state (its waiter list) --------------------
+  friend struct detail::select_access;
+
   static constexpr const std::chrono::steady_clock::time_point* no_deadline() noexcept { return nullptr; }
 
   // The one place the value is taken: moved out of the shared state into `sink`, which cannot throw.

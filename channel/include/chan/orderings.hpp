@@ -224,6 +224,39 @@ inline constexpr std::memory_order notify_barrier = CHAN_ORDER_notify_barrier;
 #endif
 inline constexpr std::memory_order waiter_none = CHAN_ORDER_waiter_none;
 
+// ---- waiters: the owner word (select's claim) ---------------------------------------------------
+
+// owner_claim [rmw]: A notifier claims a waiting owner, under the lock of the list it found the entry in. Relaxed:
+// the CAS only decides who wins (a notifier or the owner's own owner_abort), and atomicity alone decides that. What
+// the notifier changed in the channel reaches the owner through the wake (the parker's handshake), and the entry
+// and the word are freed only after the owner has delisted under that same lock or absorbed that wake.
+#ifndef CHAN_ORDER_owner_claim
+#define CHAN_ORDER_owner_claim std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order owner_claim = CHAN_ORDER_owner_claim;
+
+// owner_claim_failed [load]: Failure order of owner_claim: the owner is claimed already (by itself or through another
+// list); the notifier skips it and reads nothing else from it.
+#ifndef CHAN_ORDER_owner_claim_failed
+#define CHAN_ORDER_owner_claim_failed std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order owner_claim_failed = CHAN_ORDER_owner_claim_failed;
+
+// owner_abort [rmw]: The owner claims itself as it stops waiting, so no notifier picks it later. Relaxed for the
+// reason given at owner_claim: only the winner matters; after a lost race the owner absorbs the claimer's wake,
+// whose parker handshake orders the rest.
+#ifndef CHAN_ORDER_owner_abort
+#define CHAN_ORDER_owner_abort std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order owner_abort = CHAN_ORDER_owner_abort;
+
+// owner_abort_failed [load]: Failure order of owner_abort: reads the claimer's tag (which arm's list woke the owner),
+// a value carried by the word itself; nothing is acquired with it.
+#ifndef CHAN_ORDER_owner_abort_failed
+#define CHAN_ORDER_owner_abort_failed std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order owner_abort_failed = CHAN_ORDER_owner_abort_failed;
+
 // ---- oneshot -----------------------------------------------------------------------------------
 
 // oneshot_send [rmw]: Marks the value sent. Release pairs with oneshot_check (the value is readable); seq_cst orders

@@ -1,8 +1,11 @@
 #pragma once
 
-// Threads parked until the other side makes progress, kept apart from the lock-free ring
-// (crossbeam's SyncWaker). A mutex guards the list of waiters; an atomic flag says whether the list
-// is non-empty, so the hot path of every send and receive pays one load that stays in cache while
+// Waiting until the other side makes progress, kept apart from the lock-free ring (crossbeam's
+// SyncWaker, with the owner word of its Context). One waiter entry type serves every kind of wait:
+// a single blocking call has one entry, a select one entry per arm, all pointing at one owner.
+//
+// The registry. A mutex guards the list of entries; an atomic flag says whether the list is
+// non-empty, so the hot path of every send and receive pays one load that stays in cache while
 // nobody waits, and takes the lock only when somebody does.
 //
 // The lost wake-up this prevents: a receiver sees `empty`, a sender publishes and looks for waiters,
@@ -10,9 +13,21 @@
 // second, and a notifier changes the channel first and looks for waiters second. With both the flag
 // and the decisive reads/writes of the channel in the seq_cst order (see waiter_enlist in
 // orderings.hpp), at least one of the two sees the other.
+//
+// The owner. Its one atomic word says whether it still waits. A notifier claims it with one CAS,
+// writing the tag of the entry it came through (so a select learns which arm's list woke it), and
+// unlinks that entry, both under the list's lock; it calls the owner's wake action only after
+// releasing the lock (SPEC section 3), so a woken thread never meets a lock its waker still holds.
+// An owner already claimed (through another list, or by itself) is skipped and its entry unlinked:
+// a select is woken once, not once per channel. The owner ends its wait by claiming itself; if that
+// fails, a notifier's wake is on its way and the owner waits for it before its stack frame (which
+// holds the entries and the parker) ends. That is the lifetime rule that makes waking outside the
+// lock safe.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
+#include <ratio>
 #include <type_traits>
 
 #include <chan/backoff.hpp>
@@ -22,16 +37,84 @@
 
 namespace chan::detail {
 
+// select.hpp's view of a channel's and a oneshot's waiter lists and receive step (declared here,
+// where both headers can befriend it).
+struct select_access;
+
+// Who waits: one thread (or, through its own wake action, any other kind of waiter) with entries
+// in one or more lists. The wake action is a plain function pointer, so an owner costs no heap.
+template <class Backend>
+class owner {
+public:
+  using wake_action = void (*)(owner&);
+
+  // The word: `waiting`, `aborted` (the owner claimed itself), or the tag of the entry a notifier
+  // claimed it through (first_tag + the arm's index).
+  static constexpr std::size_t waiting = 0;
+  static constexpr std::size_t aborted = 1;
+  static constexpr std::size_t first_tag = 2;
+
+  explicit owner(wake_action wake) noexcept : wake_(wake) {}
+  owner(const owner&) = delete;
+  owner& operator=(const owner&) = delete;
+
+  // A notifier's claim, under the lock of the list that holds `tag`'s entry. False: claimed already.
+  bool claim(std::size_t tag) noexcept {
+    std::size_t expected = waiting;
+    return word_.compare_exchange_strong(expected, tag, order::owner_claim, order::owner_claim_failed);
+  }
+
+  // The owner's own claim when it stops waiting. `waiting` when it succeeded (no notifier will touch
+  // the owner any more), else the tag a notifier claimed it with: that notifier's wake is coming.
+  std::size_t abort() noexcept {
+    std::size_t seen = waiting;
+    if (word_.compare_exchange_strong(seen, aborted, order::owner_abort, order::owner_abort_failed)) return waiting;
+    return seen;
+  }
+
+  void wake() { wake_(*this); }
+
+private:
+  typename Backend::template atomic<std::size_t> word_{waiting};
+  wake_action wake_;
+};
+
+// A thread as an owner: the wake action unparks it. A parker takes one wake-up in its life (the
+// std futex parker keeps its permit once given), so a thread_owner lives for one round of waiting.
+template <class Backend>
+class thread_owner : public owner<Backend> {
+public:
+  thread_owner() noexcept : owner<Backend>(&unpark) {}
+
+  void park() { parker_.park(); }
+  template <class Clock, class Duration>
+  bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    return parker_.park_until(deadline);
+  }
+  // After a failed abort(): waits for the claimer's unpark, which may still be on its way.
+  void absorb() { parker_.park(); }
+
+private:
+  static void unpark(owner<Backend>& self) { static_cast<thread_owner&>(self).parker_.unpark(); }
+  typename Backend::parker parker_;
+};
+
+// One owner's place in one list; lives in the owner's stack frame for one round of waiting.
+// Left uninitialised until a round enlists it (a select that finds an arm ready never touches it).
+template <class Backend>
+struct waiter_entry {
+  owner<Backend>* who;
+  std::size_t tag;
+  waiter_entry* prev;
+  waiter_entry* next;
+  waiter_entry* wake_next;  // notify_all's chain of owners to wake once the lock is released
+  bool enlisted;
+};
+
 template <class Backend>
 class waiters {
 public:
-  // One parked thread; lives on that thread's stack for the length of one wait.
-  struct entry {
-    typename Backend::parker parker;
-    entry* prev = nullptr;
-    entry* next = nullptr;
-    bool enlisted = false;
-  };
+  using entry = waiter_entry<Backend>;
 
   waiters() = default;
   waiters(const waiters&) = delete;
@@ -47,18 +130,15 @@ public:
     someone_waits_.store(true, order::waiter_enlist);
   }
 
-  // Removes the waiter unless a notifier already did (then this only waits for that notifier to
-  // finish with the entry, which it touches under the same mutex). False when a notifier did: the
-  // waiter was handed a wake-up.
-  bool delist(entry& waiter) {
+  // Removes the entry unless a notifier already did. Under the mutex, so a notifier that reached the
+  // entry has finished with it when this returns.
+  void delist(entry& waiter) {
     guard lock(mutex_);
-    if (!waiter.enlisted) return false;
-    unlink(waiter);
-    return true;
+    if (waiter.enlisted) unlink(waiter);
   }
 
-  // Wakes the longest waiting thread, if any. Inlined into every send and receive, so only the flag
-  // check is here; the locking is out of line.
+  // Wakes the longest waiting owner that is still waiting, if any. Inlined into every send and
+  // receive, so only the flag check is here; the locking is out of line.
   void notify_one() {
     Backend::light_barrier(order::notify_barrier);
     if (someone_waits_.load(order::waiter_check)) [[unlikely]] {
@@ -70,6 +150,12 @@ public:
     if (someone_waits_.load(order::waiter_check)) [[unlikely]] {
       wake_all();
     }
+  }
+
+  // Whether any entry is enlisted, for tests of the registry (an entry left behind shows here).
+  bool has_waiters() {
+    guard lock(mutex_);
+    return first_ != nullptr;
   }
 
 private:
@@ -85,20 +171,38 @@ private:
   };
 
   [[gnu::noinline, gnu::cold]] void wake_first() {
-    guard lock(mutex_);
-    if (first_) wake(*first_);
+    owner<Backend>* woken = nullptr;
+    {
+      guard lock(mutex_);
+      while (first_ && !woken) {
+        entry& waiter = *first_;
+        unlink(waiter);  // claimed now, or claimed before (then its owner is leaving): gone either way
+        if (waiter.who->claim(waiter.tag)) woken = waiter.who;
+      }
+    }
+    // Outside the lock; the owner cannot end its wait before this call (see the header comment).
+    if (woken) woken->wake();
   }
 
   [[gnu::noinline, gnu::cold]] void wake_all() {
-    guard lock(mutex_);
-    while (first_) wake(*first_);
-  }
-
-  // Unparks under the mutex, so the waiter cannot leave delist() and free its entry while the
-  // parker is still being signalled.
-  void wake(entry& waiter) {
-    unlink(waiter);
-    waiter.parker.unpark();
+    entry* chain = nullptr;
+    {
+      guard lock(mutex_);
+      while (first_) {
+        entry& waiter = *first_;
+        unlink(waiter);
+        if (waiter.who->claim(waiter.tag)) {
+          waiter.wake_next = chain;
+          chain = &waiter;
+        }
+      }
+    }
+    // Each entry lives until its owner is woken, so the chain is read before each wake, not after.
+    while (chain) {
+      owner<Backend>* woken = chain->who;
+      chain = chain->wake_next;
+      woken->wake();
+    }
   }
 
   void unlink(entry& waiter) {
@@ -117,49 +221,183 @@ private:
 // An answer a blocking call returns as it is; `empty` and `full` are what it waits out instead.
 constexpr bool is_final(status answer) noexcept { return answer != status::empty && answer != status::full; }
 
+// The arm that fired, or none.
+struct fired {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t arm;
+  status result;
+};
+
+// A timed wait looks at the clock at its first back-off step and then at every fourth, so a zero or
+// past deadline costs one attempt and a short one is honoured within a few polls, while a long one
+// does not pay a clock read per pause.
+inline constexpr unsigned deadline_check_steps = 4;
+
+// What a blocked call waits on: the arms of a select, or the one arm of a single-channel call.
+//   std::size_t size();                         number of arms
+//   std::size_t at(std::size_t position);       the arm scanned at `position` (select's fair order)
+//   status fire(std::size_t arm);               the arm's non-blocking operation
+//   waiters<Backend>* list(std::size_t arm);    the list it waits in
+//   waiter_entry<Backend>& entry(std::size_t arm);
+// `fire` must include the seq_cst re-check the waiter protocol relies on.
+template <class Arms>
+fired scan(Arms& arms) {
+  for (std::size_t position = 0; position < arms.size(); ++position) {
+    const std::size_t arm = arms.at(position);
+    const status result = arms.fire(arm);
+    if (is_final(result)) return {arm, result};
+  }
+  return {fired::none, status::empty};
+}
+
+// One round: enlist every arm, re-check, park, delist, retry. Returns the arm that fired, or
+// {none, timeout} when the deadline passed, or {none, empty}: woken for an arm that another thread
+// served first (the caller backs off and comes back).
+template <class Backend, class Arms>
+class waiting_round {
+public:
+  explicit waiting_round(Arms& arms) : arms_(arms) {
+    for (std::size_t arm = 0; arm < arms_.size(); ++arm) {
+      waiter_entry<Backend>& entry = arms_.entry(arm);
+      entry.who = &self_;
+      entry.tag = owner<Backend>::first_tag + arm;
+      arms_.list(arm)->enlist(entry);
+      ++enlisted_;
+    }
+  }
+
+  waiting_round(const waiting_round&) = delete;
+  waiting_round& operator=(const waiting_round&) = delete;
+
+  // On unwinding (an arm's operation threw) the round still ends by the rules: no entry is left behind, a wake in
+  // flight lands, and a wake-up handed over is passed on.
+  ~waiting_round() {
+    if (!done_) leave(fired{fired::none, status::empty}, true);
+  }
+
+  template <class Clock, class Duration>
+  fired run(const std::chrono::time_point<Clock, Duration>* deadline) {
+    // Re-check after enlisting: the other side may have acted between our last attempt and the
+    // enlist, without seeing us in the list. Parking now would be the lost wake-up.
+    const fired early = scan(arms_);
+    if (early.arm != fired::none) return leave(early, false);
+
+    if (!deadline) {
+      self_.park();
+      handed_ = self_.abort();  // fails: only a claimer unparks, so this reads the claimer's tag
+      absorbed_ = woken_by_park_ = true;
+    } else if (self_.park_until(*deadline)) {
+      handed_ = self_.abort();
+      absorbed_ = woken_by_park_ = true;
+    } else {
+      expired_ = true;
+    }
+    delist_all();
+    // The woken owner re-runs the arms itself; the ring stays the one source of truth.
+    const fired late = scan(arms_);
+    if (late.arm == fired::none && expired_) return leave({fired::none, status::timeout}, false);
+    return leave(late, false);
+  }
+
+private:
+  fired leave(fired outcome, bool unwinding) {
+    done_ = true;
+    if (!absorbed_) {
+      handed_ = self_.abort();
+      if (handed_ != owner<Backend>::waiting) self_.absorb();
+      absorbed_ = true;
+    }
+    delist_all();
+    if (handed_ != owner<Backend>::waiting && passes_on(outcome, unwinding)) list_of_handed()->notify_one();
+    return outcome;
+  }
+
+  // A wake-up this round was handed, through the list of arm h, goes on to that list's next waiter
+  // unless it was used: an arm of the same list fired after a park (re-checking right after the
+  // enlist, an item already there could be taken while a notifier picked us for the next one; found
+  // by the handoff_wakes_sender model), or it ended in `closed`, which wakes every waiter anyway.
+  // Woken for nothing (another thread was first) passes nothing on: that thread used it.
+  bool passes_on(fired outcome, bool unwinding) {
+    if (unwinding || outcome.result == status::timeout) return true;
+    if (outcome.arm == fired::none) return false;
+    if (arms_.list(outcome.arm) != list_of_handed()) return true;
+    return outcome.result == status::ok && !woken_by_park_;
+  }
+
+  waiters<Backend>* list_of_handed() { return arms_.list(handed_ - owner<Backend>::first_tag); }
+
+  void delist_all() {
+    // The entry a notifier claimed us through is unlinked already, and its unlink happens-before the
+    // wake we absorbed; the others may still be linked (or unlinked by a notifier that skipped us).
+    for (; enlisted_ > 0; --enlisted_) {
+      const std::size_t arm = enlisted_ - 1;
+      if (absorbed_ && arm + owner<Backend>::first_tag == handed_) continue;
+      arms_.list(arm)->delist(arms_.entry(arm));
+    }
+  }
+
+  Arms& arms_;
+  thread_owner<Backend> self_;
+  std::size_t enlisted_ = 0;
+  std::size_t handed_ = owner<Backend>::waiting;
+  bool absorbed_ = false;
+  bool expired_ = false;
+  bool woken_by_park_ = false;
+  bool done_ = false;
+};
+
+// The blocking loop around a first attempt that failed, in crossbeam's order: back off and retry
+// (checking the deadline on the way), enlist, re-check, park, delist, retry.
+template <class Backend, class Arms, class Clock, class Duration>
+fired wait_on(Arms& arms, const std::chrono::time_point<Clock, Duration>* deadline) {
+  backoff<Backend> backoff;
+  unsigned steps = 0;
+  for (;;) {
+    // Always right before enlisting, else at the first back-off step and at every fourth.
+    const bool look = backoff.is_completed() || steps++ % deadline_check_steps == 0;
+    if (deadline && look && deadline_passed(*deadline)) {
+      return {fired::none, status::timeout};
+    }
+    if (!backoff.is_completed()) {
+      backoff.snooze_blocked();
+      const fired again = scan(arms);
+      if (again.arm != fired::none) return again;
+      continue;
+    }
+    const fired outcome = waiting_round<Backend, Arms>(arms).run(deadline);
+    if (outcome.arm != fired::none || outcome.result == status::timeout) return outcome;
+    backoff.reset();
+    steps = 0;
+  }
+}
+
+// A single-channel call as a one-arm wait.
+template <class Backend, class Attempt>
+class one_arm {
+public:
+  one_arm(waiters<Backend>& list, Attempt& attempt) noexcept : list_(list), attempt_(attempt) {}
+  static constexpr std::size_t size() noexcept { return 1; }
+  static constexpr std::size_t at(std::size_t) noexcept { return 0; }
+  status fire(std::size_t) { return attempt_(); }
+  waiters<Backend>* list(std::size_t) noexcept { return &list_; }
+  waiter_entry<Backend>& entry(std::size_t) noexcept { return entry_; }
+
+private:
+  waiters<Backend>& list_;
+  Attempt& attempt_;
+  waiter_entry<Backend> entry_;
+};
+
 // block_on (below) after its first attempt failed.
 template <class Backend, class Attempt, class Clock, class Duration>
 [[gnu::noinline]] status wait_then_retry(waiters<Backend>& queue, Attempt attempt,
                                          const std::chrono::time_point<Clock, Duration>* deadline) {
-  backoff<Backend> backoff;
-  bool expired = false;
-  for (;;) {
-    // A wait that timed out still made an attempt after it: if it had been woken for an item or a
-    // slot at the last moment, that wake-up is used, not lost.
-    if (expired) return status::timeout;
-    if (!backoff.is_completed()) {
-      backoff.snooze_blocked();
-    } else {
-      if (deadline && deadline_passed(*deadline)) return status::timeout;
-
-      typename waiters<Backend>::entry self;
-      queue.enlist(self);
-      // Re-check after enlisting: the other side may have acted between our last attempt and the
-      // enlist, without seeing us in the list. Parking now would be the lost wake-up.
-      const status again = attempt();
-      if (is_final(again)) {
-        // A notifier may have picked us between that re-check and now, for a slot or an item we no
-        // longer need. Pass that wake-up on, or the thread queued behind us could sleep through it
-        // (found by the handoff_wakes_sender model).
-        if (!queue.delist(self) && again == status::ok) queue.notify_one();
-        return again;
-      }
-      if (deadline) {
-        expired = !self.parker.park_until(*deadline);
-      } else {
-        self.parker.park();
-      }
-      queue.delist(self);
-      backoff.reset();
-    }
-    const status result = attempt();
-    if (is_final(result)) return result;
-  }
+  one_arm<Backend, Attempt> arm(queue, attempt);
+  return wait_on<Backend>(arm, deadline).result;
 }
 
-// What a blocking call does once its non-blocking attempt answers `empty` or `full`, in crossbeam's
-// order: back off and retry, check the deadline, enlist, re-check, park, delist. `attempt` is the
-// non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
+// What a blocking call does once its non-blocking attempt answers `empty` or `full`. `attempt` is
+// the non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
 // A null deadline waits without limit. The first attempt is inlined into the caller, so a blocking
 // call that succeeds at once costs what the non-blocking one does; the waiting is out of line.
 template <class Backend, class Attempt, class Clock, class Duration>
