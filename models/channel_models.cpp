@@ -1,4 +1,5 @@
-// Relacy models of the shipped chan headers: the ring, close, blocking wake-ups and oneshot.
+// Relacy models of the shipped chan headers: the ring, close, blocking wake-ups, oneshot and sends
+// whose construction throws.
 //
 // Usage: chan_models <test>|--all [--iterations N] [--bound K] [--full] [--list]
 //   default: random scheduler, 200000 iterations; --bound K: fair context-bound search (bound K);
@@ -448,6 +449,71 @@ struct oneshot_send_wakes_recv : oneshot_model<oneshot_send_wakes_recv> {
   }
 };
 
+// ---- a send whose construction throws -----------------------------------------------------------
+
+// An item whose two-argument constructor throws when asked to; its moves cannot throw.
+struct fallible_item {
+  explicit fallible_item(int v) noexcept : value(v) {}
+  fallible_item(int v, bool fail) : value(v) {
+    if (fail) throw construction_failed{};
+  }
+  fallible_item(fallible_item&&) noexcept = default;
+  fallible_item& operator=(fallible_item&&) noexcept = default;
+  struct construction_failed {};
+  int value;
+};
+using fallible_channel = chan::channel<fallible_item, std::allocator<fallible_item>, relacy_backend>;
+
+// Capacity 1: a try_emplace that throws leaves the only slot skipped, a blocking sender may find the
+// channel full because of it, and a blocking receiver must pass over the skipped slot and wake that
+// sender (a lost wake-up there is a DEADLOCK). The failed constructor's storage is reused by the
+// next send only after the receiver freed the slot (else a DATA RACE on the cell's shadow).
+struct throwing_send_skips_slot : rl::test_suite<throwing_send_skips_slot, 3> {
+  std::optional<fallible_channel> ch;
+  void before() { ch.emplace(1); }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      try {
+        const status result = ch->try_emplace(1, true);
+        RL_ASSERT(result == status::full);  // only when the other send came first
+      } catch (const fallible_item::construction_failed&) {
+      }
+    } else if (index == 1) {
+      RL_ASSERT(ch->send(fallible_item(7)) == status::ok);
+    } else {
+      auto item = ch->recv();
+      RL_ASSERT(item && item->value == 7);
+    }
+  }
+};
+
+// Capacity 2: items on both sides of a skipped slot arrive in order and exactly once, across a lap.
+struct skipped_slot_keeps_fifo : rl::test_suite<skipped_slot_keeps_fifo, 2> {
+  std::optional<fallible_channel> ch;
+  void before() { ch.emplace(2); }
+  void after() {
+    RL_ASSERT(!ch->try_recv());
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->send(fallible_item(1)) == status::ok);
+      try {
+        (void)ch->try_emplace(0, true);
+      } catch (const fallible_item::construction_failed&) {
+      }
+      RL_ASSERT(ch->send(fallible_item(2)) == status::ok);
+      RL_ASSERT(ch->send(fallible_item(3)) == status::ok);
+    } else {
+      for (int expected = 1; expected <= 3; ++expected) {
+        auto item = ch->recv();
+        RL_ASSERT(item && item->value == expected);
+      }
+    }
+  }
+};
+
 struct run_options {
   rl::iteration_t iterations = 200000;
   rl::scheduler_type_e scheduler = rl::random_scheduler_type;
@@ -496,6 +562,8 @@ const model models[] = {
     {"oneshot_send_races_drop", run<oneshot_send_races_drop>},
     {"oneshot_drop_wakes_recv", run<oneshot_drop_wakes_recv>},
     {"oneshot_send_wakes_recv", run<oneshot_send_wakes_recv>},
+    {"throwing_send_skips_slot", run<throwing_send_skips_slot>},
+    {"skipped_slot_keeps_fifo", run<skipped_slot_keeps_fifo>},
 };
 
 int usage() {

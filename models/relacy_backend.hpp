@@ -206,6 +206,9 @@ struct relacy_backend {
       shadow(info) = 0;
       std::launder(reinterpret_cast<T*>(bytes))->~T();
     }
+    // A construct that threw left shadow at 1 with no T in the storage; the write is what lets Relacy
+    // see a race between that failed send and the next one into the same slot.
+    void forget(rl::debug_info_param info = CHAN_RL_CALLER) { shadow(info) = 0; }
 
     rl::var<int> shadow;
     alignas(T) unsigned char bytes[sizeof(T)];

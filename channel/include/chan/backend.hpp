@@ -7,7 +7,7 @@
 //                                            compare_exchange_weak with std::memory_order arguments
 //   static void fence(std::memory_order);
 //   template <class T> struct cell;          raw storage for one T: construct(std::tuple of args),
-//                                            get(), destroy()
+//                                            get(), destroy(), forget() (after a construct that threw)
 //   static void pause();                     one step of a busy-wait (a CPU hint, or a scheduler yield)
 //   static void yield_thread();              give the core to another thread
 //   static constexpr unsigned backoff_spin_limit, backoff_yield_limit, backoff_poll_limit;
@@ -79,6 +79,8 @@ struct std_backend {
     }
     T& get() noexcept { return *std::launder(reinterpret_cast<T*>(bytes)); }
     void destroy() noexcept { get().~T(); }
+    // After a construct that threw: no T lives here, and nothing is to be destroyed.
+    void forget() noexcept {}
 
     alignas(T) unsigned char bytes[sizeof(T)];
   };

@@ -17,6 +17,7 @@
 
 #include <chan/backend.hpp>
 #include <chan/cache_padded.hpp>
+#include <chan/recv_result.hpp>
 #include <chan/ring.hpp>
 #include <chan/status.hpp>
 #include <chan/waiters.hpp>
@@ -44,34 +45,50 @@ public:
 
   // ---- non-blocking: never lock, never park -------------------------------------------------
 
-  status try_send(const T& value) { return try_emplace(value); }
+  // The copy is made into the claimed slot, so a `full` or `closed` answer costs no copy.
+  status try_send(const T& value) noexcept(std::is_nothrow_copy_constructible_v<T>) { return try_emplace(value); }
   status try_send(T&& value) noexcept { return try_emplace(std::move(value)); }
 
-  // Constructs the item in the slot. If that construction could throw, the item is built first and
-  // moved in, so a throw never leaves a claimed slot behind.
+  // Claims a slot first and constructs the item in it, so `full` and `closed` leave the arguments
+  // untouched. A constructor that throws leaves the slot skipped (ring.hpp), which receivers pass
+  // over: the channel holds what it held before and the exception reaches the caller.
   template <class... Args>
   status try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
+    token claimed;
+    const status result = ring_.start_send(claimed);
+    if (result != status::ok) return result;
     if constexpr (std::is_nothrow_constructible_v<T, Args&&...>) {
-      token claimed;
-      const status result = ring_.start_send(claimed);
-      if (result != status::ok) return result;
       ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
-      receivers_.value.notify_one();
-      return status::ok;
     } else {
-      return try_emplace(T(std::forward<Args>(args)...));
+      skip_unless_written guard{this, &claimed};
+      ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
+      guard.claimed = nullptr;
     }
+    receivers_.value.notify_one();
+    return status::ok;
   }
 
-  status try_recv(T& out) {
-    return try_take([&](T&& item) { out = std::move(item); });
+  // ok | empty | closed. Needs a noexcept move assignment (see recv_result.hpp); try_recv() does not.
+  status try_recv(T& out) noexcept {
+    detail::require_nothrow_out_assignment<T>();
+    return try_take([&](T&& item) noexcept { out = std::move(item); });
+  }
+
+  // The item, or empty | closed.
+  recv_result<T> try_recv() noexcept {
+    recv_result<T> received(status::empty);
+    const status result =
+        try_take([&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); });
+    if (result != status::ok) detail::recv_result_access::fail(received, result);
+    return received;
   }
 
   // ---- blocking: spin briefly, then park ----------------------------------------------------
 
   status send(T&& value) { return send_blocking(std::move(value), no_deadline()); }
-  // A blocking send of a const T& copies once up front, then retries with moves of that copy.
-  status send(const T& value) { return send(T(value)); }
+  // A blocking send of a const T& first tries to copy into a free slot; only if it has to wait does
+  // it copy once and retry with moves of that copy.
+  status send(const T& value) { return send_copy(value, no_deadline()); }
 
   template <class Rep, class Period>
   status send_for(T&& value, std::chrono::duration<Rep, Period> timeout) {
@@ -80,7 +97,8 @@ public:
   }
   template <class Rep, class Period>
   status send_for(const T& value, std::chrono::duration<Rep, Period> timeout) {
-    return send_for(T(value), timeout);
+    const auto deadline = detail::deadline_after(timeout);
+    return send_copy(value, deadline ? &*deadline : no_deadline());
   }
 
   template <class Clock, class Duration>
@@ -89,16 +107,20 @@ public:
   }
   template <class Clock, class Duration>
   status send_until(const T& value, std::chrono::time_point<Clock, Duration> deadline) {
-    return send_until(T(value), deadline);
+    return send_copy(value, &deadline);
   }
 
-  status recv(T& out) { return recv_blocking(out, no_deadline()); }
+  status recv(T& out) {
+    detail::require_nothrow_out_assignment<T>();
+    return recv_blocking(out, no_deadline());
+  }
 
   // nullopt only when the channel is closed and drained.
   std::optional<T> recv() {
     std::optional<T> item;
     detail::block_on(
-        receivers_.value, [&] { return try_take([&](T&& taken) { item.emplace(std::move(taken)); }); }, no_deadline());
+        receivers_.value, [&] { return try_take([&](T&& taken) noexcept { item.emplace(std::move(taken)); }); },
+        no_deadline());
     return item;
   }
 
@@ -110,7 +132,20 @@ public:
 
   template <class Clock, class Duration>
   status recv_until(T& out, std::chrono::time_point<Clock, Duration> deadline) {
+    detail::require_nothrow_out_assignment<T>();
     return recv_blocking(out, &deadline);
+  }
+
+  // The item, or closed | timeout.
+  template <class Rep, class Period>
+  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = detail::deadline_after(timeout);
+    return receive_result(deadline ? &*deadline : no_deadline());
+  }
+
+  template <class Clock, class Duration>
+  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
+    return receive_result(&deadline);
   }
 
   // ---- state --------------------------------------------------------------------------------
@@ -137,14 +172,48 @@ private:
   // hand the item to `sink`. The slot is free and the sender told before `sink` runs, so even a
   // throwing move assignment in it leaves the channel consistent.
   template <class Sink>
-  status try_take(Sink&& sink) {
+  status try_take(Sink&& sink) noexcept {
+    static_assert(std::is_nothrow_invocable_v<Sink&, T&&>, "chan: a receive's sink must not throw");
     token claimed;
-    const status result = ring_.start_recv(claimed);
+    const status result = ring_.start_recv(claimed, [this]() noexcept { senders_.value.notify_one(); });
     if (result != status::ok) return result;
     T item = ring_.take(claimed);
     senders_.value.notify_one();
     sink(std::move(item));
     return status::ok;
+  }
+
+  template <class Deadline>
+  recv_result<T> receive_result(const Deadline* deadline) {
+    recv_result<T> received(status::empty);
+    const status result = detail::block_on(
+        receivers_.value,
+        [&] {
+          return try_take([&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); });
+        },
+        deadline);
+    if (result != status::ok) detail::recv_result_access::fail(received, result);
+    return received;
+  }
+
+  // Commits a claimed slot as skipped if the item's construction leaves by an exception.
+  struct skip_unless_written {
+    channel* owner;
+    const token* claimed;
+    ~skip_unless_written() {
+      if (claimed) {
+        owner->ring_.skip(*claimed);
+        owner->receivers_.value.notify_one();
+      }
+    }
+  };
+
+  template <class Clock, class Duration>
+  status send_copy(const T& value, const std::chrono::time_point<Clock, Duration>* deadline) {
+    const status first = try_send(value);
+    if (detail::is_final(first)) return first;
+    if (deadline && Clock::now() >= *deadline) return status::timeout;
+    return send_blocking(T(value), deadline);
   }
 
   template <class Deadline>
@@ -157,7 +226,7 @@ private:
   template <class Deadline>
   status recv_blocking(T& out, const Deadline* deadline) {
     return detail::block_on(
-        receivers_.value, [&] { return try_recv(out); }, deadline);
+        receivers_.value, [&] { return try_take([&](T&& item) noexcept { out = std::move(item); }); }, deadline);
   }
 
   // ---- select.hpp's hooks: the waiter lists and try_take --------------------------------------

@@ -13,6 +13,7 @@
 
 #include <chan/backend.hpp>
 #include <chan/orderings.hpp>
+#include <chan/recv_result.hpp>
 #include <chan/status.hpp>
 #include <chan/waiters.hpp>
 
@@ -125,22 +126,18 @@ public:
   // Dropping the receiver makes a later send return `closed`.
   ~oneshot_receiver() { hang_up(); }
 
-  // `closed` when the sender was dropped unsent, or when the value was already received.
-  status try_recv(T& out) {
-    if (!shared_) return status::closed;
-    const unsigned now = shared_->state.load(order::oneshot_check);
-    if (now & state::value_sent) {
-      if (shared_->taken) return status::closed;
-      T item(std::move(shared_->value.get()));
-      shared_->value.destroy();
-      shared_->taken = true;
-      out = std::move(item);
-      return status::ok;
-    }
-    return (now & state::sender_gone) ? status::closed : status::empty;
+  // `closed` when the sender was dropped unsent, or when the value was already received. The
+  // `T& out` receives need a noexcept move assignment (see recv_result.hpp); the ones returning
+  // recv_result<T> do not.
+  status try_recv(T& out) noexcept {
+    detail::require_nothrow_out_assignment<T>();
+    return try_take([&](T&& item) noexcept { out = std::move(item); });
   }
 
-  status recv(T& out) { return receive(out, static_cast<const std::chrono::steady_clock::time_point*>(nullptr)); }
+  status recv(T& out) {
+    detail::require_nothrow_out_assignment<T>();
+    return receive([&](T&& item) noexcept { out = std::move(item); }, no_deadline());
+  }
 
   template <class Rep, class Period>
   status recv_for(T& out, std::chrono::duration<Rep, Period> timeout) {
@@ -150,7 +147,30 @@ public:
 
   template <class Clock, class Duration>
   status recv_until(T& out, std::chrono::time_point<Clock, Duration> deadline) {
-    return receive(out, &deadline);
+    detail::require_nothrow_out_assignment<T>();
+    return receive([&](T&& item) noexcept { out = std::move(item); }, &deadline);
+  }
+
+  // The value, or: empty | closed (try_recv), closed (recv), closed | timeout (recv_for, recv_until).
+  recv_result<T> try_recv() noexcept {
+    recv_result<T> received(status::empty);
+    const status result =
+        try_take([&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); });
+    if (result != status::ok) detail::recv_result_access::fail(received, result);
+    return received;
+  }
+
+  recv_result<T> recv() { return receive_result(no_deadline()); }
+
+  template <class Rep, class Period>
+  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = detail::deadline_after(timeout);
+    return receive_result(deadline ? &*deadline : no_deadline());
+  }
+
+  template <class Clock, class Duration>
+  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
+    return receive_result(&deadline);
   }
 
   // False once moved from.
@@ -164,11 +184,38 @@ private:
   // ---- select.hpp's hooks: the shared state (its waiter list and value) -----------------------
   friend struct detail::select_access;
 
-  template <class Deadline>
-  status receive(T& out, const Deadline* deadline) {
+  static constexpr const std::chrono::steady_clock::time_point* no_deadline() noexcept { return nullptr; }
+
+  // The one place the value is taken: moved out of the shared state into `sink`, which cannot throw.
+  template <class Sink>
+  status try_take(Sink&& sink) noexcept {
+    if (!shared_) return status::closed;
+    const unsigned now = shared_->state.load(order::oneshot_check);
+    if (now & state::value_sent) {
+      if (shared_->taken) return status::closed;
+      T item(std::move(shared_->value.get()));
+      shared_->value.destroy();
+      shared_->taken = true;
+      sink(std::move(item));
+      return status::ok;
+    }
+    return (now & state::sender_gone) ? status::closed : status::empty;
+  }
+
+  template <class Sink, class Deadline>
+  status receive(Sink sink, const Deadline* deadline) {
     if (!shared_) return status::closed;
     return detail::block_on(
-        shared_->receiver, [&] { return try_recv(out); }, deadline);
+        shared_->receiver, [&] { return try_take(sink); }, deadline);
+  }
+
+  template <class Deadline>
+  recv_result<T> receive_result(const Deadline* deadline) {
+    recv_result<T> received(status::empty);
+    const status result =
+        receive([&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); }, deadline);
+    if (result != status::ok) detail::recv_result_access::fail(received, result);
+    return received;
   }
 
   void hang_up() noexcept {

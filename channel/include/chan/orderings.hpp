@@ -71,6 +71,14 @@ inline constexpr std::memory_order send_full_tail = CHAN_ORDER_send_full_tail;
 #endif
 inline constexpr std::memory_order send_publish = CHAN_ORDER_send_publish;
 
+// send_skip [store]: Commits a slot whose item's construction threw, as skipped. Release pairs with recv_stamp:
+// whatever the failed constructor wrote into the slot's storage is ordered before the receiver that frees the slot, and
+// through recv_skip_free before the sender that reuses it.
+#ifndef CHAN_ORDER_send_skip
+#define CHAN_ORDER_send_skip std::memory_order_release
+#endif
+inline constexpr std::memory_order send_skip = CHAN_ORDER_send_skip;
+
 // ---- ring: receiving ---------------------------------------------------------------------------
 
 // recv_head [load]: Where to try a receive. Only a hint: the stamp load below decides.
@@ -118,6 +126,21 @@ inline constexpr std::memory_order recv_empty_tail = CHAN_ORDER_recv_empty_tail;
 #endif
 inline constexpr std::memory_order recv_free = CHAN_ORDER_recv_free;
 
+// recv_skip_claim [rmw]: CAS that claims a skipped slot to free it. seq_cst for the same reason as recv_claim: a sender
+// enlisted on a channel that the skipped slot kept full either sees the head move (send_full_fence) or is seen by
+// the waiter_check of the notify that follows.
+#ifndef CHAN_ORDER_recv_skip_claim
+#define CHAN_ORDER_recv_skip_claim std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order recv_skip_claim = CHAN_ORDER_recv_skip_claim;
+
+// recv_skip_free [store]: Frees a skipped slot for the next lap. Release pairs with send_stamp, passing on what
+// send_skip ordered: the failed construction's writes come before the next sender's construction in that storage.
+#ifndef CHAN_ORDER_recv_skip_free
+#define CHAN_ORDER_recv_skip_free std::memory_order_release
+#endif
+inline constexpr std::memory_order recv_skip_free = CHAN_ORDER_recv_skip_free;
+
 // ---- ring: close, size, destruction ------------------------------------------------------------
 
 // close_mark [rmw]: Sets the mark bit in tail. Release: pairs with recv_empty_tail and closed_check (close()
@@ -160,6 +183,13 @@ inline constexpr std::memory_order destroy_head = CHAN_ORDER_destroy_head;
 #define CHAN_ORDER_destroy_tail std::memory_order_relaxed
 #endif
 inline constexpr std::memory_order destroy_tail = CHAN_ORDER_destroy_tail;
+
+// destroy_stamp [load]: Tells a skipped slot (nothing to destroy) from an item in the destructor; ordered as
+// destroy_head.
+#ifndef CHAN_ORDER_destroy_stamp
+#define CHAN_ORDER_destroy_stamp std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order destroy_stamp = CHAN_ORDER_destroy_stamp;
 
 // ---- waiters -----------------------------------------------------------------------------------
 

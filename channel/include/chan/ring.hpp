@@ -10,6 +10,11 @@
 // reserve (start_send / start_recv) and commit (write / take), so a failed reservation touches no
 // caller value and blocking operations are built from the same two steps.
 //
+// A claimed position cannot be handed back (other senders may already have claimed the ones after
+// it), so a send whose construction throws commits its slot as *skipped* instead (skip): the stamp
+// says "written" with the mark bit added, which no real stamp carries, and the receiver that comes
+// to it frees the slot and looks again instead of taking an item.
+//
 // This header knows nothing of waiting; see waiters.hpp and channel.hpp.
 
 #include <bit>
@@ -43,6 +48,9 @@ class ring {
 
   using slot_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<slot>;
   using slot_traits = std::allocator_traits<slot_allocator>;
+  // The allocator's own pointer type (a fancy pointer such as an offset pointer works); the ring
+  // works on the raw address it designates.
+  using slot_pointer = typename slot_traits::pointer;
 
 public:
   // A claimed slot and the stamp that commits it.
@@ -69,11 +77,17 @@ public:
         wrap_bit_(mark_bit_ * 2),
         one_lap_(mark_bit_ * 4),
         index_mask_(mark_bit_ - 1),
-        allocator_(allocator) {
-    slots_ = slot_traits::allocate(allocator_, capacity_);
-    for (std::size_t i = 0; i < capacity_; ++i) {
+        allocator_(allocator),
+        storage_(slot_traits::allocate(allocator_, capacity_)),
+        slots_(std::to_address(storage_)) {
+    // An allocator's construct may throw; then the slots built so far and the array are given back,
+    // since no destructor runs for a constructor that did not finish.
+    slot_array_guard guard{this, 0};
+    for (; guard.constructed < capacity_; ++guard.constructed) {
+      const std::size_t i = guard.constructed;
       slot_traits::construct(allocator_, slots_ + i, i + 1 < capacity_ ? i : i | wrap_bit_);
     }
+    guard.owner = nullptr;
   }
 
   ring(const ring&) = delete;
@@ -84,11 +98,10 @@ public:
     const std::size_t tail = tail_.value.load(order::destroy_tail) & ~mark_bit_;
     std::size_t index = head & index_mask_;
     for (std::size_t n = count(head, tail); n > 0; --n) {
-      slots_[index].value.destroy();
+      if (!(slots_[index].stamp.load(order::destroy_stamp) & mark_bit_)) slots_[index].value.destroy();
       index = index + 1 < capacity_ ? index + 1 : 0;
     }
-    for (std::size_t i = 0; i < capacity_; ++i) slot_traits::destroy(allocator_, slots_ + i);
-    slot_traits::deallocate(allocator_, slots_, capacity_);
+    release_slots(capacity_);
   }
 
   // Claims the next position for a send. `full` only when the ring was full at some moment during
@@ -102,22 +115,36 @@ public:
     return settle(retry(first.outcome, [this] { return look_to_send(); }), claimed);
   }
 
+  // Constructs the item in the claimed slot and publishes it. If the construction throws, nothing
+  // is published and the caller must skip() the slot.
   template <class... Args>
-  void write(const token& claimed, std::tuple<Args...>&& args) noexcept {
+  void write(const token& claimed, std::tuple<Args...>&& args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     claimed.target->value.construct(std::move(args));
     claimed.target->stamp.store(claimed.stamp, order::send_publish);
+  }
+
+  // Commits a claimed slot whose item could not be constructed: receivers pass over it. The caller
+  // wakes a receiver as after a write, since the slot comes free only when a receiver skips it.
+  void skip(const token& claimed) noexcept {
+    claimed.target->value.forget();
+    claimed.target->stamp.store(claimed.stamp | mark_bit_, order::send_skip);
   }
 
   // Claims the oldest item. `empty` only when no position had been claimed at some moment during
   // the call: a sender between its claim and its publish is waited for, since items behind it may
   // already be complete (the "no spurious empty" promise). `closed` only when closed and drained.
-  status start_recv(token& claimed) noexcept {
+  // `on_skip()` runs each time this call passes over a skipped slot (see skip()) and so frees it:
+  // the caller tells a waiting sender.
+  template <class OnSkip>
+  status start_recv(token& claimed, OnSkip&& on_skip) noexcept {
     const attempt first = look_to_recv();
     if (first.outcome == verdict::claimed) [[likely]] {
       claimed = first.claimed;
       return status::ok;
     }
-    return settle(retry(first.outcome, [this] { return look_to_recv(); }), claimed);
+    return settle(retry(
+                      first.outcome, [this] { return look_to_recv(); }, on_skip),
+                  claimed);
   }
 
   T take(const token& claimed) noexcept {
@@ -147,7 +174,8 @@ private:
   // What one look at the slot under the tail (or head) concluded: an answer for the caller, or how
   // to wait before looking again (backoff.hpp: spin after a lost CAS or for a receiver that is
   // moving its item out, snooze while another thread moves the position on or finishes a write).
-  enum class verdict : unsigned char { claimed, full, empty, closed, retry_spin, retry_snooze };
+  // `skipped`: a receive passed over a skipped slot and freed it; it looks again at once.
+  enum class verdict : unsigned char { claimed, full, empty, closed, retry_spin, retry_snooze, skipped };
 
   struct attempt {
     verdict outcome;
@@ -175,7 +203,8 @@ private:
 
   [[gnu::noinline]] attempt judge_send(std::size_t tail, std::size_t stamp) noexcept {
     if (tail & mark_bit_) return {verdict::closed, {}};
-    stamp &= ~wrap_bit_;
+    // A skipped slot of the previous lap is, to a sender, a slot still holding an item.
+    stamp &= ~(wrap_bit_ | mark_bit_);
     if (stamp == tail) {
       // The last slot of the lap, and free: the claim moves the tail on to the next lap.
       if (!tail_.value.compare_exchange_weak(tail, next_lap(tail), order::send_claim, order::send_claim_retry)) {
@@ -191,7 +220,9 @@ private:
       if (head + one_lap_ == tail) {
         return {(tail_.value.load(order::send_full_tail) & mark_bit_) ? verdict::closed : verdict::full, {}};
       }
-      return {verdict::retry_spin, {}};
+      // Snooze, not spin: that receiver may have been descheduled mid-way, and a spinning sender
+      // would keep the core it needs.
+      return {verdict::retry_snooze, {}};
     }
     // Another sender claimed this position and has moved the tail on.
     return {verdict::retry_snooze, {}};
@@ -212,12 +243,22 @@ private:
   }
 
   [[gnu::noinline]] attempt judge_recv(std::size_t head, std::size_t stamp) noexcept {
+    const std::size_t wrap = stamp & wrap_bit_;
     stamp &= ~wrap_bit_;
     if (stamp == head + 1) {
       if (!head_.value.compare_exchange_weak(head, next_lap(head), order::recv_claim, order::recv_claim_retry)) {
         return {verdict::retry_spin, {}};
       }
       return {verdict::claimed, {&slots_[head & index_mask_], (head + one_lap_) | wrap_bit_}};
+    }
+    if (stamp == ((head + 1) | mark_bit_)) {
+      // A skipped slot: claim it like an item, then free it at once for the sender one lap later.
+      if (!head_.value.compare_exchange_weak(head, wrap ? next_lap(head) : head + 1, order::recv_skip_claim,
+                                             order::recv_claim_retry)) {
+        return {verdict::retry_spin, {}};
+      }
+      slots_[head & index_mask_].stamp.store((head + one_lap_) | wrap, order::recv_skip_free);
+      return {verdict::skipped, {}};
     }
     if (stamp == head) {
       // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
@@ -232,14 +273,17 @@ private:
 
   // Vyukov's retry loop around a look that did not end in an answer, out of line so that the fast
   // path carries no backoff state.
-  template <class Look>
-  [[gnu::noinline]] static attempt retry(verdict last, Look look) noexcept {
+  template <class Look, class OnSkip = void (*)() noexcept>
+  [[gnu::noinline]] static attempt retry(
+      verdict last, Look look, OnSkip on_skip = []() noexcept {}) noexcept {
     backoff<Backend> backoff;
     for (;;) {
       if (last == verdict::retry_spin) {
         backoff.spin();
       } else if (last == verdict::retry_snooze) {
         backoff.snooze();
+      } else if (last == verdict::skipped) {
+        on_skip();
       } else {
         return {last, {}};
       }
@@ -276,6 +320,22 @@ private:
     return capacity;
   }
 
+  // Undoes the constructor's work on the first `constructed` slots (all of them from ~ring).
+  void release_slots(std::size_t constructed) noexcept {
+    for (std::size_t i = 0; i < constructed; ++i) slot_traits::destroy(allocator_, slots_ + i);
+    slot_traits::deallocate(allocator_, storage_, capacity_);
+  }
+
+  // Gives the slot array back if the constructor leaves by an exception (a scope guard rather than
+  // try/catch, so the header still compiles with -fno-exceptions).
+  struct slot_array_guard {
+    ring* owner;
+    std::size_t constructed;
+    ~slot_array_guard() {
+      if (owner) owner->release_slots(constructed);
+    }
+  };
+
   // Items between head and tail (tail without its mark). Stays within [0, capacity] for any pair.
   std::size_t count(std::size_t head, std::size_t tail) const noexcept {
     const std::size_t head_index = head & index_mask_;
@@ -292,7 +352,8 @@ private:
   const std::size_t one_lap_;
   const std::size_t index_mask_;  // mark_bit_ - 1, kept so the hot path need not derive it
   slot_allocator allocator_;
-  slot* slots_ = nullptr;
+  slot_pointer storage_;  // as the allocator returned it, for deallocate
+  slot* slots_;           // the same address, raw
 
   // Receivers write head, senders write tail: each on its own line.
   cache_padded<typename Backend::template atomic<std::size_t>> head_{0};

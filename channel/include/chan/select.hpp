@@ -91,14 +91,15 @@ template <class Channel>
 status fire_recv(void* target, void* slot) {
   using T = typename Channel::value_type;
   return select_access::take(*static_cast<Channel*>(target),
-                             [slot](T&& item) { *static_cast<T*>(slot) = std::move(item); });
+                             [slot](T&& item) noexcept { *static_cast<T*>(slot) = std::move(item); });
 }
 
 template <class Channel>
 status fire_recv_emplace(void* target, void* slot) {
   using T = typename Channel::value_type;
-  return select_access::take(*static_cast<Channel*>(target),
-                             [slot](T&& item) { static_cast<std::optional<T>*>(slot)->emplace(std::move(item)); });
+  return select_access::take(*static_cast<Channel*>(target), [slot](T&& item) noexcept {
+    static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
+  });
 }
 
 template <class Channel>
@@ -111,12 +112,12 @@ status fire_send(void* target, void* slot) {
 template <class T, class Receiver>
 status fire_oneshot(void* target, void* slot) {
   return select_access::oneshot_take(*static_cast<Receiver*>(target),
-                                     [slot](T&& item) { *static_cast<T*>(slot) = std::move(item); });
+                                     [slot](T&& item) noexcept { *static_cast<T*>(slot) = std::move(item); });
 }
 
 template <class T, class Receiver>
 status fire_oneshot_emplace(void* target, void* slot) {
-  return select_access::oneshot_take(*static_cast<Receiver*>(target), [slot](T&& item) {
+  return select_access::oneshot_take(*static_cast<Receiver*>(target), [slot](T&& item) noexcept {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
   });
 }

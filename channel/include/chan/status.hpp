@@ -4,7 +4,8 @@
 
 namespace chan {
 
-enum class status : unsigned char { ok, empty, full, closed, timeout };
+// `cancelled` ends an asynchronous wait whose stop token was triggered first.
+enum class status : unsigned char { ok, empty, full, closed, timeout, cancelled };
 
 constexpr const char* to_string(status s) noexcept {
   switch (s) {
@@ -18,6 +19,8 @@ constexpr const char* to_string(status s) noexcept {
       return "closed";
     case status::timeout:
       return "timeout";
+    case status::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
