@@ -186,6 +186,11 @@ struct relacy_backend {
     if (spin_yields) rl::yield(1, info);
   }
 
+  // select.hpp's fair scan order asks the backend for its random draws when it has this member: a
+  // scheduler choice, so the model checker explores every arm order (and a per-thread generator,
+  // which Relacy would see as non-determinism, is never used in a model).
+  static std::size_t select_random(std::size_t bound) { return rl::rand(static_cast<unsigned>(bound)); }
+
   // Real storage for the payload, shadowed by an rl::var<int> so that Relacy sees every payload
   // access: constructing and destroying write it; get() reads it. Moving the item out of a slot is
   // followed by destroy(), a write, so a sender reusing the slot without seeing that receive races.

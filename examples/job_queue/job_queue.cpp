@@ -5,6 +5,7 @@
 
 #include <chan/channel.hpp>
 #include <chan/oneshot.hpp>
+#include <chan/select.hpp>
 
 #include <algorithm>
 #include <array>
@@ -86,39 +87,27 @@ job make_job(std::uint64_t id) {
   return made;
 }
 
-// The consumers' side of the queue: one channel, or (with --priority) a high and a normal channel
-// behind a doorbell. Every job sent into either channel is followed by one doorbell token, so a
-// consumer blocks in one place, on the doorbell, and wakes for a job of either class.
+// The consumers' side of the queue: one channel, or (with --priority) a high and a normal channel.
+// A consumer blocks in one place, a biased select over both, so it wakes for a job of either class
+// and takes a high-priority job first whenever one is waiting.
 class job_channels {
 public:
   job_channels(std::size_t capacity, bool priority)
-      : priority_(priority),
-        normal_(capacity),
-        high_(priority ? capacity : 1),
-        // Tokens in the doorbell never outnumber the jobs in the two channels (a token is sent after
-        // its job and taken before one), so this capacity never makes a token send wait.
-        doorbell_(priority ? 2 * capacity : 1) {}
+      : priority_(priority), normal_(capacity), high_(priority ? capacity : 1) {}
 
   // ok, or full (only with `blocking == false`); on full the job stays with the caller.
   chan::status submit(job& item, bool blocking) {
     chan::channel<job>& target = priority_ && item.type == job_type::report_generate ? high_ : normal_;
-    const chan::status result = blocking ? target.send(std::move(item)) : target.try_send(std::move(item));
-    if (result == chan::status::ok && priority_) doorbell_.send(doorbell_token{});
-    return result;
+    return blocking ? target.send(std::move(item)) : target.try_send(std::move(item));
   }
 
   // False once the queue is closed and drained.
   bool take(job& out) {
     if (!priority_) return normal_.recv(out) == chan::status::ok;
-    doorbell_token token;
-    if (doorbell_.recv(token) != chan::status::ok) return false;
-    // Holding a token, at least one job is in the two channels for this consumer; another token
-    // holder can take the one seen here, in which case the loop finds the next.
-    for (;;) {
-      if (high_.try_recv(out) == chan::status::ok) return true;
-      if (normal_.try_recv(out) == chan::status::ok) return true;
-      std::this_thread::yield();
-    }
+    const chan::selected got = chan::select(chan::biased, chan::recv(high_, out), chan::recv(normal_, out));
+    if (got.result == chan::status::ok) return true;
+    // One class is closed and drained (close() closes both); the other may still hold jobs.
+    return (got.index == 0 ? normal_ : high_).recv(out) == chan::status::ok;
   }
 
   // Pills queue up behind every job already sent: a consumer that meets one has nothing left to take.
@@ -133,16 +122,12 @@ public:
   void close() {
     normal_.close();
     high_.close();
-    doorbell_.close();
   }
 
 private:
-  struct doorbell_token {};
-
   bool priority_;
   chan::channel<job> normal_;
   chan::channel<job> high_;
-  chan::channel<doorbell_token> doorbell_;
 };
 
 struct producer_report {
@@ -185,15 +170,19 @@ void run_producer(unsigned index, const options& config, job_channels& queue, pr
       ++report.rejected;  // the queue handed `item` back; a real producer would report or re-plan it
     }
   }
-  // Fan-in: all jobs are out, now collect one reply per accepted job.
+  // Fan-in: all jobs are out, now collect one reply per accepted job, each within a deadline (a
+  // reply that never comes must not hang the producer).
   report.expected_replies = awaiting.size();
+  const clock::time_point give_up = clock::now() + std::chrono::minutes(5);
   for (auto& receiver : awaiting) {
     reply answer;
-    if (receiver.recv(answer) == chan::status::ok) {
+    const chan::selected got = chan::select_until(give_up, chan::recv(receiver, answer));
+    if (got.result == chan::status::ok) {
       ++report.replies;
       if (!answer.delivered) ++report.failure_replies;
     } else {
-      ++report.missing_replies;  // a consumer dropped the sender unsent: a bug this count exposes
+      // closed: a consumer dropped the sender unsent; timeout: no reply in time. Bugs this count exposes.
+      ++report.missing_replies;
     }
   }
 }

@@ -1,0 +1,229 @@
+// Relacy models of the shipped select.hpp and of the owner word in waiters.hpp, through the same
+// backend as channel_models.cpp: selects over channels against senders and receivers on each, a
+// select competing with a plain receiver, close and timeouts during a blocked select. A lost
+// wake-up shows as DEADLOCK; the arms' effects are checked after each run. The scan order of an
+// unbiased select is Relacy's choice (relacy_backend::select_random), so every order is explored.
+//
+// Usage: chan_select_models <test>|--all [--iterations N] [--bound K] [--full] [--list]
+//   as chan_models; the last line always reads `chan_models: <test>: <VERDICT>` (ci/mutate reads it).
+
+#include "relacy_backend.hpp"  // first: tames Relacy's macros before any chan header
+
+#include <chan/select.hpp>
+
+#include "model_driver.hpp"
+
+namespace {
+
+using channel = chan::channel<int, std::allocator<int>, relacy_backend>;
+using chan::status;
+
+// A select over two empty channels against a sender on each: the select is woken (no DEADLOCK),
+// each call fires exactly one arm, and after two selects both items were received once.
+struct select_two_senders : rl::test_suite<select_two_senders, 3> {
+  std::optional<channel> a, b;
+  int got[2] = {-1, -1};
+  std::size_t fired[2] = {chan::no_arm, chan::no_arm};
+
+  void before() {
+    a.emplace(1);
+    b.emplace(1);
+  }
+  void after() {
+    RL_ASSERT(fired[0] != fired[1]);
+    RL_ASSERT(got[0] + got[1] == 1 + 2 && got[0] != got[1]);
+    int rest = 0;
+    RL_ASSERT(a->try_recv(rest) == status::empty && b->try_recv(rest) == status::empty);
+    a.reset();
+    b.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      for (int round = 0; round < 2; ++round) {
+        int from_a = -1, from_b = -1;
+        const chan::selected s = chan::select(chan::recv(*a, from_a), chan::recv(*b, from_b));
+        RL_ASSERT(s.result == status::ok);
+        RL_ASSERT(s.index == 0 ? (from_a == 1 && from_b == -1) : (s.index == 1 && from_b == 2 && from_a == -1));
+        fired[round] = s.index;
+        got[round] = s.index == 0 ? from_a : from_b;
+      }
+    } else if (index == 1) {
+      RL_ASSERT(a->send(1) == status::ok);
+    } else {
+      RL_ASSERT(b->send(2) == status::ok);
+    }
+  }
+};
+
+// One item waits in `a`; a select (over a and an idle b) and a plain receiver compete for it while
+// a sender sends a second. Whichever loses the first item parks again and must be woken by the
+// second: if the select is picked by the send's notifier after its re-check already took the first
+// item, that wake-up has to be passed on to the plain receiver (the select mirror of
+// handoff_wakes_receiver).
+struct select_competes_with_receiver : rl::test_suite<select_competes_with_receiver, 3> {
+  std::optional<channel> a, b;
+  int selected_item = 0;
+  int plain_item = 0;
+
+  void before() {
+    a.emplace(2);
+    b.emplace(1);
+    RL_ASSERT(a->try_send(1) == status::ok);
+  }
+  void after() {
+    RL_ASSERT(selected_item + plain_item == 1 + 2 && selected_item != plain_item);
+    a.reset();
+    b.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      int idle = -1;
+      const chan::selected s = chan::select(chan::recv(*b, idle), chan::recv(*a, selected_item));
+      RL_ASSERT(s.index == 1 && s.result == status::ok && idle == -1);
+    } else if (index == 1) {
+      RL_ASSERT(a->recv(plain_item) == status::ok);
+    } else {
+      RL_ASSERT(a->send(2) == status::ok);
+    }
+  }
+};
+
+// A select waiting to send into a full channel or receive from an empty one; the channel it sends
+// to is closed. However the close falls among the select's scans, enlists and park, it ends with
+// `closed` on the send arm, and its value stays with it.
+struct close_wakes_select : rl::test_suite<close_wakes_select, 2> {
+  std::optional<channel> full, idle;
+
+  void before() {
+    full.emplace(1);
+    idle.emplace(1);
+    RL_ASSERT(full->try_send(1) == status::ok);
+  }
+  void after() {
+    int rest = 0;
+    RL_ASSERT(full->try_recv(rest) == status::ok && rest == 1);
+    RL_ASSERT(full->try_recv(rest) == status::closed);
+    full.reset();
+    idle.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      int value = 7, out = -1;
+      const chan::selected s = chan::select(chan::recv(*idle, out), chan::send(*full, value));
+      RL_ASSERT(s.index == 1 && s.result == status::closed);
+      RL_ASSERT(value == 7 && out == -1);
+    } else {
+      RL_ASSERT(full->close());
+    }
+  }
+};
+
+// A timed select racing a send (Relacy's timed waits may time out at any wake-up): the item is
+// reported by the select or left in the channel, never both, never neither.
+struct select_timeout_races_send : rl::test_suite<select_timeout_races_send, 2> {
+  std::optional<channel> a, b;
+  chan::selected outcome{chan::no_arm, status::empty};
+  int from_a = -1, from_b = -1;
+
+  void before() {
+    a.emplace(1);
+    b.emplace(1);
+  }
+  void after() {
+    int rest = -1;
+    if (outcome.result == status::ok) {
+      RL_ASSERT(outcome.index == 0 && from_a == 9);
+      RL_ASSERT(a->try_recv(rest) == status::empty);
+    } else {
+      RL_ASSERT(outcome.result == status::timeout && outcome.index == chan::no_arm && from_a == -1);
+      RL_ASSERT(a->try_recv(rest) == status::ok && rest == 9);
+    }
+    RL_ASSERT(from_b == -1);
+    a.reset();
+    b.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      outcome = chan::select_until(std::chrono::steady_clock::now() + std::chrono::hours(1), chan::recv(*a, from_a),
+                                   chan::recv(*b, from_b));
+    } else {
+      RL_ASSERT(a->send(9) == status::ok);
+    }
+  }
+};
+
+// Send arms: both channels full, a receiver on each frees one slot; the select sends exactly one
+// value, into a channel whose receiver ran, and keeps the other.
+struct select_send_arms_wake : rl::test_suite<select_send_arms_wake, 3> {
+  std::optional<channel> a, b;
+  chan::selected outcome{chan::no_arm, status::empty};
+  int values[2] = {10, 20};
+
+  void before() {
+    a.emplace(1);
+    b.emplace(1);
+    RL_ASSERT(a->try_send(1) == status::ok);
+    RL_ASSERT(b->try_send(2) == status::ok);
+  }
+  void after() {
+    RL_ASSERT(outcome.result == status::ok && outcome.index < 2);
+    channel& sent_to = outcome.index == 0 ? *a : *b;
+    channel& other = outcome.index == 0 ? *b : *a;
+    int rest = 0;
+    RL_ASSERT(sent_to.try_recv(rest) == status::ok && rest == (outcome.index == 0 ? 10 : 20));
+    RL_ASSERT(other.try_recv(rest) == status::empty);
+    RL_ASSERT(values[1 - outcome.index] == (outcome.index == 0 ? 20 : 10));  // the losing value is kept
+    a.reset();
+    b.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      outcome = chan::select(chan::send(*a, values[0]), chan::send(*b, values[1]));
+    } else {
+      int item = 0;
+      RL_ASSERT((index == 1 ? *a : *b).recv(item) == status::ok && item == static_cast<int>(index));
+    }
+  }
+};
+
+using oneshot_receiver = chan::oneshot_receiver<int, relacy_backend>;
+using oneshot_sender = chan::oneshot_sender<int, relacy_backend>;
+
+// A select over a oneshot receiver and an idle channel against the oneshot's send.
+struct select_oneshot_arm : rl::test_suite<select_oneshot_arm, 2> {
+  std::optional<oneshot_sender> tx;
+  std::optional<oneshot_receiver> rx;
+  std::optional<channel> idle;
+
+  void before() {
+    auto [s, r] = chan::oneshot<int, relacy_backend>();
+    tx.emplace(std::move(s));
+    rx.emplace(std::move(r));
+    idle.emplace(1);
+  }
+  void after() { idle.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      int value = -1, out = -1;
+      const chan::selected s = chan::select(chan::recv(*idle, out), chan::recv(*rx, value));
+      RL_ASSERT(s.index == 1 && s.result == status::ok && value == 8 && out == -1);
+      rx.reset();
+    } else {
+      RL_ASSERT(tx->send(8) == status::ok);
+      tx.reset();
+    }
+  }
+};
+
+const chan_models::model models[] = {
+    {"select_two_senders", chan_models::run<select_two_senders>},
+    {"select_competes_with_receiver", chan_models::run<select_competes_with_receiver>},
+    {"close_wakes_select", chan_models::run<close_wakes_select>},
+    {"select_timeout_races_send", chan_models::run<select_timeout_races_send>},
+    {"select_send_arms_wake", chan_models::run<select_send_arms_wake>},
+    {"select_oneshot_arm", chan_models::run<select_oneshot_arm>},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) { return chan_models::main(models, argc, argv, "chan_select_models"); }
