@@ -66,7 +66,8 @@ TEST_CASE("async: an await that can complete at once does not suspend", "[async]
     REQUIRE(out == 1);
   }
   {
-    auto send = ch.async_send(5);
+    int five = 5;  // the awaitable refers to the value it sends (co_await it in the same expression)
+    auto send = ch.async_send(std::move(five));
     REQUIRE(send.await_ready());
     REQUIRE(send.await_resume() == status::ok);
   }
