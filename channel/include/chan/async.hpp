@@ -97,6 +97,18 @@ void run_on_trampoline(async_task& task) noexcept {
   here.running = false;
 }
 
+// Plain data that the threads holding an operation in turn hand to each other (the outcome, `done`),
+// ordered by the state word. A checking backend watches it for data races through its own type.
+template <class Backend, class T>
+struct handed_data {
+  T value;
+  T load() const noexcept { return value; }
+  void store(T v) noexcept { value = v; }
+};
+template <class Backend, class T>
+requires requires { typename Backend::template plain<T>; }
+struct handed_data<Backend, T> : Backend::template plain<T> {};
+
 // ---- the callback level --------------------------------------------------------------------------
 
 // An operation on one or more arms (the Arms interface of waiters.hpp). `start` runs the first round:
@@ -122,7 +134,7 @@ public:
   async_operation& operator=(const async_operation&) = delete;
 
   Arms& arms() noexcept { return arms_; }
-  fired outcome() const noexcept { return outcome_; }
+  fired outcome() const noexcept { return {outcome_arm_.load(), static_cast<status>(outcome_result_.load())}; }
 
   // A stop request that comes while the operation runs ends it with {none, cancelled}, unless it
   // completes first.
@@ -163,7 +175,7 @@ private:
 
   void take_wake() noexcept {
     const std::size_t handed = this->abort();  // fails: reads the claimer's tag
-    if (done_) {
+    if (done_.load()) {
       // The round completed the operation itself, after the claim: the wake went unused.
       delist_except(handed);
       pass_on_unless_used(handed, false);
@@ -185,12 +197,12 @@ private:
       if (handed != base::waiting) {
         delist_except(handed);
         if (handed == cancel_tag) {
-          outcome_ = {fired::none, status::cancelled};
+          set_outcome({fired::none, status::cancelled});
           return round_end::done;
         }
         const fired now = scan(arms_);
         if (now.arm != fired::none) {
-          outcome_ = now;
+          set_outcome(now);
           pass_on_unless_used(handed, true);
           return round_end::done;
         }
@@ -201,14 +213,14 @@ private:
       enlist_all();
       bool done = false;
       if (cancel_.load(order::async_cancel_check)) {
-        outcome_ = {fired::none, status::cancelled};
+        set_outcome({fired::none, status::cancelled});
         done = true;
       } else {
         // Re-check after enlisting: the other side may have acted between the last attempt and the
         // enlist without seeing us. Suspending now would be the lost wake-up.
         const fired now = scan(arms_);
         if (now.arm != fired::none) {
-          outcome_ = now;
+          set_outcome(now);
           done = true;
         }
       }
@@ -219,7 +231,7 @@ private:
           return round_end::done;
         }
         // A claim came after all; its wake is on its way or has been. Whoever is second finishes.
-        done_ = true;
+        done_.store(true);
         if (!(state_.fetch_or(suspended, order::async_suspend_mark) & claimed)) return round_end::pending;
         delist_except(late);
         pass_on_unless_used(late, false);
@@ -229,6 +241,11 @@ private:
       // A claim came while the round ran, and its wake left the work to this thread.
       handed = this->abort();
     }
+  }
+
+  void set_outcome(fired f) noexcept {
+    outcome_arm_.store(f.arm);
+    outcome_result_.store(static_cast<unsigned char>(f.result));
   }
 
   void enlist_all() {
@@ -260,8 +277,9 @@ private:
   void pass_on_unless_used(std::size_t handed, bool after_wake) {
     if (handed == base::waiting || handed == cancel_tag) return;
     waiters<Backend>* list = arms_.list(handed - base::first_tag);
-    const bool same_list = outcome_.arm != fired::none && arms_.list(outcome_.arm) == list;
-    if (same_list && (outcome_.result == status::closed || (after_wake && outcome_.result == status::ok))) return;
+    const fired used = outcome();
+    const bool same_list = used.arm != fired::none && arms_.list(used.arm) == list;
+    if (same_list && (used.result == status::closed || (after_wake && used.result == status::ok))) return;
     list->notify_one();
   }
 
@@ -271,8 +289,9 @@ private:
   async_task task_{&run_wake, this, nullptr};
   typename Backend::template atomic<unsigned> state_{0};
   typename Backend::template atomic<bool> cancel_{false};
-  fired outcome_{fired::none, status::empty};
-  bool done_ = false;
+  handed_data<Backend, std::size_t> outcome_arm_{fired::none};
+  handed_data<Backend, unsigned char> outcome_result_{static_cast<unsigned char>(status::empty)};
+  handed_data<Backend, bool> done_{false};
   std::optional<std::stop_callback<canceller>> stop_;
 };
 
