@@ -206,6 +206,26 @@ struct relacy_backend {
   // which Relacy would see as non-determinism, is never used in a model).
   static std::size_t select_random(std::size_t bound) { return rl::rand(static_cast<unsigned>(bound)); }
 
+  // async.hpp's hooks. Plain data handed between the threads that hold an async operation in turn,
+  // watched for data races (the state word's acquire/release must order it).
+  template <class T>
+  class plain {
+  public:
+    plain(T value) : var_(value) {}
+    T load(rl::debug_info_param info = CHAN_RL_CALLER) const { return var_(info); }
+    void store(T value, rl::debug_info_param info = CHAN_RL_CALLER) { var_(info) = value; }
+
+  private:
+    mutable rl::var<T> var_;
+  };
+  // The trampoline's per-thread state: Relacy's threads share one OS thread, so no thread_local.
+  template <class State>
+  static State& per_thread() {
+    static State states[max_model_threads];
+    return states[rl::ctx().threadx_->index_];
+  }
+  static constexpr unsigned max_model_threads = 16;
+
   // Real storage for the payload, shadowed by an rl::var<int> so that Relacy sees every payload
   // access: constructing and destroying write it; get() reads it. Moving the item out of a slot is
   // followed by destroy(), a write, so a sender reusing the slot without seeing that receive races.

@@ -71,6 +71,17 @@ def case_default(exe):
     check(s["submitted"] == 300 and s["processed"] == 300, f"defaults are 3 x 100 jobs, all processed: {s}")
 
 
+def case_async(exe):
+    # Producers and consumers as coroutines on a 2-thread pool; a small queue makes them suspend.
+    out = run(exe, FAST + ["--async", "--capacity", "2", "--stats"]).stdout
+    s = summary(out)
+    check(s["submitted"] == 300 and s["processed"] == 300, f"--async processes all 3 x 100 jobs: {s}")
+    check(len(consumer_lines(out)) == 4, "--async has 4 consumer coroutines")
+    s = summary(run(exe, FAST + ["--async", "--fail-rate", "0.3", "--retries", "1"]).stdout)
+    check(s["processed"] + s["dead_lettered"] == s["submitted"] == 300, f"--async with failures: {s}")
+    run(exe, ["--async", "--priority"], expect_status=2)
+
+
 def case_close_shutdown_drains(exe):
     # Few consumers and a deep queue: close() arrives with jobs still buffered, which must be drained.
     s = summary(run(exe, FAST + ["--producers", "4", "--consumers", "1", "--jobs", "150", "--capacity", "256"]).stdout)

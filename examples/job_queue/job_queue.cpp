@@ -292,6 +292,12 @@ workload_result run_workload(const options& config, bool priority) {
   return result;
 }
 
+}  // namespace job_queue
+
+#include "async_workload.hpp"  // --async: the workload as coroutines on a thread pool
+
+namespace job_queue {
+
 void print_latency(const char* label, std::vector<double> samples_ms) {
   if (samples_ms.empty()) {
     std::printf("%s: count=0\n", label);
@@ -358,15 +364,16 @@ const char* name_of(full_policy policy) {
 }
 
 int run(const options& config) {
-  std::printf("job_queue: producers=%u consumers=%u jobs_per_producer=%" PRIu64
-              " capacity=%zu work_scale=%g shutdown=%s full_policy=%s priority=%s request_reply=%s fail_rate=%g "
-              "retries=%u seed=%" PRIu64 "\n",
-              config.producers, config.consumers, config.jobs_per_producer, config.capacity, config.work_scale,
-              name_of(config.shutdown), name_of(config.on_full), config.priority ? "on" : "off",
-              config.request_reply ? "on" : "off", config.fail_rate, config.retries, config.seed);
+  std::printf(
+      "job_queue: producers=%u consumers=%u jobs_per_producer=%" PRIu64
+      " capacity=%zu work_scale=%g shutdown=%s full_policy=%s priority=%s request_reply=%s async=%s fail_rate=%g "
+      "retries=%u seed=%" PRIu64 "\n",
+      config.producers, config.consumers, config.jobs_per_producer, config.capacity, config.work_scale,
+      name_of(config.shutdown), name_of(config.on_full), config.priority ? "on" : "off",
+      config.request_reply ? "on" : "off", config.async ? "on" : "off", config.fail_rate, config.retries, config.seed);
   std::fflush(stdout);
 
-  const workload_result result = run_workload(config, config.priority);
+  const workload_result result = config.async ? async::run_workload(config) : run_workload(config, config.priority);
   const totals t = totals_of(result);
 
   if (config.stats) {

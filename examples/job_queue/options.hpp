@@ -28,6 +28,7 @@ struct options {
   full_policy on_full = full_policy::wait;
   bool priority = false;
   bool request_reply = false;
+  bool async = false;  // producers and consumers as coroutines on a thread pool
   bool stats = false;
   double fail_rate = 0.0;
   unsigned retries = 0;
@@ -51,6 +52,8 @@ inline constexpr const char* usage_text =
     "  --priority           report_generate jobs go to a high-priority channel; prints latencies\n"
     "                       and repeats the workload on a single channel for comparison\n"
     "  --request-reply      every job carries a oneshot sender; producers wait for every reply\n"
+    "  --async              producers and consumers as coroutines on a 2-thread pool (close shutdown,\n"
+    "                       wait policy, one channel)\n"
     "  --stats              per-consumer job counts and average processing time\n"
     "  --fail-rate P        probability in [0, 1] that one processing attempt fails (default 0)\n"
     "  --retries N          retries of a failed job before it goes to the dead-letter channel\n"
@@ -109,6 +112,8 @@ inline options parse_options(int argc, char** argv) {
     };
     if (flag == "--priority") {
       switch_flag(parsed.priority);
+    } else if (flag == "--async") {
+      switch_flag(parsed.async);
     } else if (flag == "--request-reply") {
       switch_flag(parsed.request_reply);
     } else if (flag == "--stats") {
@@ -157,6 +162,10 @@ inline options parse_options(int argc, char** argv) {
   // high channel, and the consumers would leave it behind.
   if (parsed.priority && parsed.shutdown == shutdown_mode::poison_pill) {
     throw usage_error("--priority needs --shutdown close (a poison pill cannot order two channels)");
+  }
+  if (parsed.async && (parsed.priority || parsed.request_reply || parsed.shutdown != shutdown_mode::close ||
+                       parsed.on_full != full_policy::wait)) {
+    throw usage_error("--async runs the close-shutdown, wait-policy, single-channel workload only");
   }
   return parsed;
 }

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <chan/async.hpp>
 #include <chan/backend.hpp>
 #include <chan/cache_padded.hpp>
 #include <chan/recv_result.hpp>
@@ -137,6 +138,36 @@ public:
   recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
     return receive_result(&deadline);
   }
+
+  // ---- async (async.hpp): awaitables for any coroutine, SPEC section 1b ------------------------
+  // Each takes, after its own arguments, an optional resumer (called once to resume the coroutine,
+  // instead of resuming it inline) and an optional std::stop_token, in that order.
+  using backend_type = Backend;
+
+  // ok | closed | cancelled; on closed and cancelled `value` is left with the caller.
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_send(T&& value, Options&&... options) {
+    return detail::async_access::send(*this, value, std::forward<Options>(options)...);
+  }
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_send(const T& value, Options&&... options) {
+    return detail::async_access::send_copy(*this, value, std::forward<Options>(options)...);
+  }
+  // ok | closed | cancelled; `out` is assigned only on ok (needs a noexcept move assignment).
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_recv(T& out, Options&&... options) {
+    return detail::async_access::recv_into(*this, &receivers_.value, out, std::forward<Options>(options)...);
+  }
+  // The item, or closed | cancelled.
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_recv(Options&&... options) {
+    return detail::async_access::recv_result<T>(*this, &receivers_.value, std::forward<Options>(options)...);
+  }
+  friend struct detail::async_access;
 
   // ---- state --------------------------------------------------------------------------------
 

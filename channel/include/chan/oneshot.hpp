@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <chan/async.hpp>
 #include <chan/backend.hpp>
 #include <chan/orderings.hpp>
 #include <chan/recv_result.hpp>
@@ -174,6 +175,23 @@ public:
   recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
     return receive_result(&deadline);
   }
+
+  // ---- async (async.hpp): awaitables for any coroutine, SPEC section 1b ------------------------
+  // [resumer] [std::stop_token] as for channel's. ok | closed | cancelled, or the value.
+  using backend_type = Backend;
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_recv(T& out, Options&&... options) {
+    return detail::async_access::recv_into(*this, detail::async_access::oneshot_list(*this), out,
+                                           std::forward<Options>(options)...);
+  }
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_recv(Options&&... options) {
+    return detail::async_access::recv_result<T>(*this, detail::async_access::oneshot_list(*this),
+                                                std::forward<Options>(options)...);
+  }
+  friend struct detail::async_access;
 
   // False once moved from.
   explicit operator bool() const noexcept { return shared_ != nullptr; }

@@ -257,6 +257,73 @@ inline constexpr std::memory_order owner_abort = CHAN_ORDER_owner_abort;
 #endif
 inline constexpr std::memory_order owner_abort_failed = CHAN_ORDER_owner_abort_failed;
 
+// owner_rearm [store]: An async owner (async.hpp) goes back to `waiting` before it enlists for another round.
+// seq_cst: with async_cancel_mark, owner_cancel_claim and async_cancel_check it is the store-load pattern that keeps a
+// stop request from being lost: either the stop's claim reads this store (and wins), or the round's
+// async_cancel_check, after this store in the total order, sees the stop. Its release also publishes the round's
+// reset state word to a stop's claim (no list lock orders that one).
+#ifndef CHAN_ORDER_owner_rearm
+#define CHAN_ORDER_owner_rearm std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order owner_rearm = CHAN_ORDER_owner_rearm;
+
+// owner_cancel_claim [rmw]: A stop request claims an async owner, from no list and under no lock. seq_cst: the claim
+// half of the pattern at owner_rearm (it follows async_cancel_mark in the total order); acquire: the reset state
+// word that owner_rearm published.
+#ifndef CHAN_ORDER_owner_cancel_claim
+#define CHAN_ORDER_owner_cancel_claim std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order owner_cancel_claim = CHAN_ORDER_owner_cancel_claim;
+
+// owner_cancel_claim_failed [load]: Failure order of owner_cancel_claim: claimed already, by a notifier or by the owner
+// itself. seq_cst: this read still takes part in the pattern at owner_rearm (it is what orders the stop before the
+// next round's rearm).
+#ifndef CHAN_ORDER_owner_cancel_claim_failed
+#define CHAN_ORDER_owner_cancel_claim_failed std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order owner_cancel_claim_failed = CHAN_ORDER_owner_cancel_claim_failed;
+
+// ---- async: coroutine waiters (async.hpp) --------------------------------------------------------
+
+// async_cancel_mark [store]: A stop request raises the operation's cancel flag before it tries to claim the owner.
+// seq_cst: the first half of the pattern at owner_rearm; pairs with async_cancel_check.
+#ifndef CHAN_ORDER_async_cancel_mark
+#define CHAN_ORDER_async_cancel_mark std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order async_cancel_mark = CHAN_ORDER_async_cancel_mark;
+
+// async_cancel_check [load]: A round looks at the cancel flag after enlisting (after owner_rearm). seq_cst: pairs with
+// async_cancel_mark through the total order (see owner_rearm): a stop whose claim failed is seen here.
+#ifndef CHAN_ORDER_async_cancel_check
+#define CHAN_ORDER_async_cancel_check std::memory_order_seq_cst
+#endif
+inline constexpr std::memory_order async_cancel_check = CHAN_ORDER_async_cancel_check;
+
+// async_suspend_mark [rmw]: The thread running a round marks it finished (`suspended`) and learns whether a claimer's
+// wake came meanwhile. Release pairs with async_wake_mark: a claimer that comes later sees what the round wrote
+// (its outcome, `done`). Acquire pairs with async_wake_mark's release: a wake that came first left its claim, which
+// this thread then reads.
+#ifndef CHAN_ORDER_async_suspend_mark
+#define CHAN_ORDER_async_suspend_mark std::memory_order_acq_rel
+#endif
+inline constexpr std::memory_order async_suspend_mark = CHAN_ORDER_async_suspend_mark;
+
+// async_wake_mark [rmw]: A claimer's wake action marks the claim (`claimed`) and learns whether the round had
+// finished. Acquire pairs with async_suspend_mark (the round's writes, before the claimer runs the next one); release
+// pairs with it the other way (the claim, and the claimer's last touch of the operation, before the round's thread
+// goes on and perhaps frees it).
+#ifndef CHAN_ORDER_async_wake_mark
+#define CHAN_ORDER_async_wake_mark std::memory_order_acq_rel
+#endif
+inline constexpr std::memory_order async_wake_mark = CHAN_ORDER_async_wake_mark;
+
+// async_round_reset [store]: The thread that took a wake clears the state word before another round. Relaxed: it is
+// published by owner_rearm's release (to a stop's claim) and by the list lock of the next enlist (to a notifier).
+#ifndef CHAN_ORDER_async_round_reset
+#define CHAN_ORDER_async_round_reset std::memory_order_relaxed
+#endif
+inline constexpr std::memory_order async_round_reset = CHAN_ORDER_async_round_reset;
+
 // ---- oneshot -----------------------------------------------------------------------------------
 
 // oneshot_send [rmw]: Marks the value sent. Release pairs with oneshot_check (the value is readable); seq_cst orders

@@ -74,6 +74,18 @@ public:
 
   void wake() { wake_(*this); }
 
+  // ---- for owners that wait in several rounds and can be cancelled (async.hpp) ----------------
+
+  // Back to `waiting` for another round, by the one thread that holds the owner: claimed, delisted
+  // everywhere, its wake taken.
+  void rearm() noexcept { word_.store(waiting, order::owner_rearm); }
+
+  // A stop request's claim: like a notifier's, but from no list and under no lock.
+  bool claim_for_cancel(std::size_t tag) noexcept {
+    std::size_t expected = waiting;
+    return word_.compare_exchange_strong(expected, tag, order::owner_cancel_claim, order::owner_cancel_claim_failed);
+  }
+
 private:
   typename Backend::template atomic<std::size_t> word_{waiting};
   wake_action wake_;

@@ -1,0 +1,139 @@
+// chan/asio.hpp: async_send / async_recv with each kind of asio completion token (use_awaitable, a
+// callback, use_future, deferred), completing on the handler's associated executor, and honouring
+// its cancellation slot without losing an item. Built only where asio is installed.
+
+#include <chan/asio.hpp>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/bind_executor.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/version.hpp>
+#if defined(ASIO_HAS_CO_AWAIT)
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/use_awaitable.hpp>
+#endif
+#if ASIO_VERSION >= 102400
+#include <asio/deferred.hpp>
+namespace asio_deferred = asio;
+#else
+#include <asio/experimental/deferred.hpp>  // asio 1.22: deferred is still experimental
+namespace asio_deferred = asio::experimental;
+#endif
+#include <asio/io_context.hpp>
+#include <asio/thread_pool.hpp>
+#include <asio/use_future.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <memory>
+#include <thread>
+
+using chan::status;
+
+// asio 1.22 enables its coroutines only where it detects them (g++ 12 here; not clang 14 with
+// libstdc++), so the use_awaitable case is built where asio has co_await.
+#if defined(ASIO_HAS_CO_AWAIT)
+TEST_CASE("asio: use_awaitable receives and sends from an asio coroutine", "[asio]") {
+  chan::channel<int> ch(1);
+  asio::io_context io;
+  int got = -1;
+  status sent = status::empty;
+  bool on_io_thread = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto item = co_await chan::asio::async_recv(ch, asio::use_awaitable);
+        got = item ? *item : -2;
+        on_io_thread = io.get_executor().running_in_this_thread();
+        sent = co_await chan::asio::async_send(ch, got + 1, asio::use_awaitable);
+      },
+      asio::detached);
+  std::thread sender([&] {
+    if (ch.send(41) != status::ok) std::terminate();
+  });
+  io.run();
+  sender.join();
+  REQUIRE(got == 41);
+  REQUIRE(on_io_thread);
+  REQUIRE(sent == status::ok);
+  REQUIRE(*ch.try_recv() == 42);
+}
+
+#endif  // ASIO_HAS_CO_AWAIT
+
+TEST_CASE("asio: a callback runs on its associated executor, never inline", "[asio]") {
+  chan::channel<int> ch(1);
+  REQUIRE(ch.try_send(5) == status::ok);
+  asio::io_context io;
+  int got = -1;
+  bool on_io_thread = false;
+  chan::asio::async_recv(ch, asio::bind_executor(io, [&](chan::recv_result<int> r) {
+                           got = r ? *r : -2;
+                           on_io_thread = io.get_executor().running_in_this_thread();
+                         }));
+  REQUIRE(got == -1);  // ready at once, but the handler is posted
+  io.run();
+  REQUIRE(got == 5);
+  REQUIRE(on_io_thread);
+
+  // A waiting send completed by a receiver on another thread.
+  REQUIRE(ch.try_send(6) == status::ok);
+  status sent = status::empty;
+  io.restart();
+  chan::asio::async_send(ch, 7, asio::bind_executor(io, [&](status s) { sent = s; }));
+  std::thread receiver([&] {
+    if (*ch.recv() != 6) std::terminate();
+  });
+  io.run();
+  receiver.join();
+  REQUIRE(sent == status::ok);
+  REQUIRE(*ch.try_recv() == 7);
+}
+
+TEST_CASE("asio: use_future and deferred", "[asio]") {
+  chan::channel<std::unique_ptr<int>> ch(1);
+  asio::thread_pool pool(1);
+  std::future<chan::recv_result<std::unique_ptr<int>>> pending =
+      chan::asio::async_recv(ch, asio::bind_executor(pool, asio::use_future));
+  REQUIRE(ch.try_send(std::make_unique<int>(3)) == status::ok);
+  auto got = pending.get();
+  REQUIRE(got);
+  REQUIRE(**got == 3);
+
+  asio::io_context io;
+  auto later = chan::asio::async_send(ch, std::make_unique<int>(4), asio_deferred::deferred);
+  REQUIRE(ch.size() == 0);  // deferred: nothing happens until it is started
+  status sent = status::empty;
+  std::move(later)(asio::bind_executor(io, [&](status s) { sent = s; }));
+  io.run();
+  REQUIRE(sent == status::ok);
+  REQUIRE(**ch.try_recv() == 4);
+  pool.join();
+}
+
+TEST_CASE("asio: the cancellation slot cancels a waiting receive, which takes nothing", "[asio]") {
+  chan::channel<int> ch(1);
+  asio::io_context io;
+  asio::cancellation_signal signal;
+  status answer = status::empty;
+  chan::asio::async_recv(
+      ch, asio::bind_cancellation_slot(
+              signal.slot(), asio::bind_executor(io, [&](chan::recv_result<int> r) { answer = r.result(); })));
+  io.poll();
+  REQUIRE(answer == status::empty);
+  signal.emit(asio::cancellation_type::terminal);
+  io.run();
+  REQUIRE(answer == status::cancelled);
+  REQUIRE(ch.try_send(8) == status::ok);
+  REQUIRE(*ch.try_recv() == 8);  // the cancelled receive took nothing
+
+  // Closing completes a waiting receive with closed.
+  status closed = status::empty;
+  io.restart();
+  chan::asio::async_recv(ch, asio::bind_executor(io, [&](chan::recv_result<int> r) { closed = r.result(); }));
+  ch.close();
+  io.run();
+  REQUIRE(closed == status::closed);
+}
