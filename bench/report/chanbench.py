@@ -60,8 +60,13 @@ def cmd_run(a):
           f"shuffle seed {seed}", file=sys.stderr)
     results, contexts, loads = [], {}, []
     started = time.monotonic()
+    done = 0
     for k, (name, rep) in enumerate(order, 1):
         elapsed = time.monotonic() - started
+        if a.budget and elapsed > a.budget * 60:
+            print(f"\nchanbench: time budget of {a.budget:g} min spent: stopping after {k - 1} of {len(order)} runs",
+                  file=sys.stderr)
+            break
         left = elapsed / (k - 1) * (len(order) - k + 1) if k > 1 else 0
         line = f"[{k}/{len(order)}] {elapsed:5.0f}s elapsed, ~{left:5.0f}s left  {name} #{rep + 1}"
         print("\r" + line[:150].ljust(150), end="", file=sys.stderr, flush=True)
@@ -78,11 +83,13 @@ def cmd_run(a):
             b["name"] = base_name(b["run_name"])
             b["repetition"] = rep
             results.append(b)
+        done = k
     seconds = time.monotonic() - started
     print(f"\nchanbench: {len(order)} runs in {seconds:.0f}s", file=sys.stderr)
     with open(a.out, "w") as f:
         json.dump({"context": contexts.get("chan_bench") or next(iter(contexts.values())), "contexts": contexts,
                    "mode": a.mode, "seed": seed, "repetitions": reps, "seconds": seconds, "load_samples": loads,
+                   "runs_planned": len(order), "runs_done": done,
                    "benchmarks": results}, f, indent=1)
 
 
@@ -175,6 +182,8 @@ def main():
     r.add_argument("--mode", choices=MODES, default="default")
     r.add_argument("--filter")
     r.add_argument("--seed", type=int)
+    r.add_argument("--budget", type=float, help="minutes after which no new run starts (the order is shuffled, "
+                   "so the runs done spread evenly over the benchmarks)")
     r.set_defaults(func=cmd_run)
     s = sub.add_parser("report")
     s.add_argument("folder")

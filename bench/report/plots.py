@@ -2,7 +2,6 @@
 and brown; try and blocking rows sit in separate panels, so every colour means one queue. Axes are linear
 unless the label says "log scale"."""
 import os
-import statistics
 
 import matplotlib
 
@@ -17,7 +16,7 @@ COLOURS = {
     "moodycamel_blocking": "#1f77b4", "tbb_blocking": "#6baed6", "mutex_blocking": "#7f7f7f",
     "vyukov": "#222222", "libcds": "#8c8c8c", "boost_queue": "#1f77b4", "boost_spsc": "#9ecae1",
     "atomic_queue": "#2ca02c", "atomic_queue2": "#74c476", "atomic_queue_b2": "#c7e9c0", "moodycamel_try": "#17becf",
-    "tbb_try": "#3182bd", "mutex_try": "#bdbdbd",
+    "tbb_try": "#08306b", "mutex_try": "#bdbdbd",
     "crossbeam": "#ff7f0e", "crossbeam_try": "#ff7f0e", "flume": "#9467bd", "flume_try": "#9467bd",
     "go": "#8c564b", "go_try": "#8c564b",
 }
@@ -75,7 +74,9 @@ def throughput(run, env, payload, columns, png, title):
     bottom = 0.3 / (len(caps) + 0.5) + 0.03
     fig.tight_layout(rect=(0, bottom, 1, 0.97))
     for c, handles in enumerate(legend):
-        qs = ordered(handles)
+        qs = [q for q in columns[c][1] if q in handles]  # the order of the bars
+        if not qs:
+            continue
         box = axes[-1][c].get_position()
         fig.legend([handles[q] for q in qs], qs, loc="upper center", ncol=min(len(qs), 5), fontsize=8, frameon=False,
                    bbox_to_anchor=((box.x0 + box.x1) / 2, bottom - 0.01))
@@ -108,10 +109,15 @@ def suite(run, env):
         key = lambda q, i: f"{q}/{SUITE[i][0]}/{SUITE[i][1]}/cap:{SUITE[i][2]}/u64"  # noqa: E731
         handles = _bars(ax, run, queues, key, list(range(len(SUITE))))
         ax.set_xticks(range(len(SUITE)), labels, fontsize=8)
-        ax.set_yscale("log")
+        ax.set_yscale("log")  # capacity 1 and capacity N differ by two orders of magnitude
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g} s"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_ylabel("seconds per 5,000,000 messages\n(log scale), lower is better", fontsize=8)
         ax.set_title(f"crossbeam-channel's suite, {what}", fontsize=10)
-        qs = ordered(handles)
+        qs = [q for q in queues if q in handles]  # the order of the bars
+        if not qs:
+            continue
         ax.legend([handles[q] for q in qs], qs, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   ncol=min(len(qs), 4), frameon=False)
     fig.suptitle(f"{env['cpu_model']}, {env['cores']} cores", fontsize=10)
@@ -133,6 +139,7 @@ def latency(run, scenarios):
         unit = METRICS[s][2]
         if s == "pingpong":  # spinning and parking rows differ by orders of magnitude
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
             unit += " (log scale)"
         ax.set_xlabel(f"{unit}, lower is better", fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
@@ -145,4 +152,4 @@ def latency(run, scenarios):
     return "latency.png"
 
 
-__all__ = ["cpp_throughput", "lang_throughput", "suite", "latency", "statistics"]
+__all__ = ["cpp_throughput", "lang_throughput", "suite", "latency"]

@@ -78,8 +78,12 @@ def header(run, env):
             f"- Commit: `{env['commit']}`{' (with uncommitted changes)' if env.get('dirty') else ''}",
             f"- Load average (1, 5, 15 min) before: {env['load_before']}, after: {env.get('load_after', '?')}{lo}",
             f"- Mode `{run.mode}`, {doc['repetitions']} samples per benchmark, each its own process, in shuffled "
-            f"order (seed {doc['seed']}); {len(doc['benchmarks'])} samples in {doc.get('seconds', 0) / 60:.0f} min", "",
-            f"**How to read a cell:** median, then ×r and (n %). {RATIO_RULE}", ""]
+            f"order (seed {doc['seed']}); {len(doc['benchmarks'])} samples in {doc.get('seconds', 0) / 60:.0f} min", ""]
+    if doc.get("runs_done", doc.get("runs_planned")) != doc.get("runs_planned"):
+        counts = [len(v) for v in run.samples.values()]
+        out[-1:] = [f"- **Stopped at its time budget** after {doc['runs_done']} of {doc['runs_planned']} samples: each "
+                    f"benchmark has {min(counts)} to {max(counts)} samples", ""]
+    out += [f"**How to read a cell:** median, then ×r and (n %). {RATIO_RULE}", ""]
     return out
 
 
@@ -219,4 +223,3 @@ def write(folder, env):
         f.write("\n".join(out))
 
 
-__all__ = ["write", "CPP_TRY"]

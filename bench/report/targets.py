@@ -3,8 +3,7 @@ verdict (default and full runs only: a quick run's samples are too short to deci
 import os
 import re
 
-from data import (CAPACITY_HONOURING_MPMC, CPP_BLOCKING, GRID, LANG_BLOCKING, LANG_TRY, LANGUAGE, NOISY_CV, geomean,
-                  parts)
+from data import CAPACITY_HONOURING_MPMC, CPP_BLOCKING, LANG_BLOCKING, LANG_TRY, LANGUAGE, geomean, parts
 
 
 def _cells(run, queue, scenario="throughput"):
@@ -164,5 +163,3 @@ def section(run):
         lines.append(f"| {target} | {figure} | {ntxt} | {verdict} |")
     return lines + [""]
 
-
-__all__ = ["section", "rows", "GRID", "NOISY_CV"]
