@@ -57,8 +57,8 @@ def lang_notes(env):
         "`go_try` is a `select` with a `default` case and `runtime.Gosched()` on full/empty, the try-and-yield of "
         "bench/ (Gosched yields to another goroutine, not to the OS). `crossbeam_try` and `flume_try` use "
         "try_send/try_recv with `std::thread::yield_now()`.",
-        "flume has no lock-free ring: it is a mutex-protected queue with a spinning lock, so its capacity-1 rows pay "
-        "for every hand-off under a lock.",
+        "flume is not a lock-free ring: with its default features its queue sits behind one std::sync::Mutex, so "
+        "every send and receive takes that lock.",
         "select_rx and select_both (crossbeam's select scenarios) are not measured yet: chan's select is not on "
         "this branch.",
     ]

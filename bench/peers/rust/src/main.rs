@@ -20,9 +20,24 @@ struct Scale {
     round_trips: usize,
     suite_messages: usize,
 }
-const QUICK: Scale = Scale { min_items: 1 << 16, min_seconds: 0.005, round_trips: 2_000, suite_messages: 1 << 16 };
-const DEFAULT: Scale = Scale { min_items: 1 << 20, min_seconds: 0.05, round_trips: 20_000, suite_messages: 1 << 20 };
-const FULL: Scale = Scale { min_items: 1 << 22, min_seconds: 0.2, round_trips: 100_000, suite_messages: 5_000_000 };
+const QUICK: Scale = Scale {
+    min_items: 1 << 16,
+    min_seconds: 0.005,
+    round_trips: 2_000,
+    suite_messages: 1 << 16,
+};
+const DEFAULT: Scale = Scale {
+    min_items: 1 << 20,
+    min_seconds: 0.05,
+    round_trips: 20_000,
+    suite_messages: 1 << 20,
+};
+const FULL: Scale = Scale {
+    min_items: 1 << 22,
+    min_seconds: 0.2,
+    round_trips: 100_000,
+    suite_messages: 5_000_000,
+};
 const SUITE_UNIT: f64 = 5_000_000.0;
 
 /// At least `min_items` and `min_seconds`: a second, bigger run when the first was too short.
@@ -101,7 +116,10 @@ impl Tally {
 }
 fn require_same(sent: &Tally, received: &Tally, what: &str) {
     if sent != received {
-        eprintln!("rust peer: {} lost or duplicated items: sent {:?}, received {:?}", what, sent, received);
+        eprintln!(
+            "rust peer: {} lost or duplicated items: sent {:?}, received {:?}",
+            what, sent, received
+        );
         std::process::abort();
     }
 }
@@ -209,7 +227,13 @@ fn share_of(total: usize, parts: usize, index: usize) -> usize {
 }
 
 /// bench/scenarios/throughput.hpp: the clock runs from the start line until the last thread is joined.
-fn run_throughput<C: Channel<T>, T: Payload>(cap: usize, producers: usize, consumers: usize, items: usize, blocking: bool) -> f64 {
+fn run_throughput<C: Channel<T>, T: Payload>(
+    cap: usize,
+    producers: usize,
+    consumers: usize,
+    items: usize,
+    blocking: bool,
+) -> f64 {
     let (tx, rx) = C::bounded(cap);
     let ready = AtomicUsize::new(0);
     let go = AtomicUsize::new(0);
@@ -264,11 +288,25 @@ fn run_throughput<C: Channel<T>, T: Payload>(cap: usize, producers: usize, consu
         seconds = begin.elapsed().as_secs_f64();
     });
     if sent.count != items as u64 {
-        require_same(&Tally { count: items as u64, ..sent }, &sent, "throughput (producers)");
+        require_same(
+            &Tally {
+                count: items as u64,
+                ..sent
+            },
+            &sent,
+            "throughput (producers)",
+        );
     }
     require_same(&sent, &received, "throughput");
     if C::try_recv(&rx).is_some() {
-        require_same(&Tally::default(), &Tally { count: 1, ..Tally::default() }, "throughput (leftover)");
+        require_same(
+            &Tally::default(),
+            &Tally {
+                count: 1,
+                ..Tally::default()
+            },
+            "throughput (leftover)",
+        );
     }
     seconds
 }
@@ -334,13 +372,18 @@ fn add_throughput<C: Channel<T> + 'static, T: Payload>(out: &mut Vec<(String, Bo
     for &cap in &CAPACITIES {
         for &(p, c) in &GRID {
             let name = format!("{}/throughput/{}x{}/cap:{}/{}", queue, p, c, cap, T::NAME);
-            out.push((name, Box::new(move |sc: &Scale| {
-                let (n, s) = run_sized(sc.min_items, sc.min_seconds, |n| run_throughput::<C, T>(cap, p, c, n, blocking));
-                let mut counters = sized(n, s);
-                counters.push(("items_per_second", n as f64 / s));
-                counters.push(("effective_capacity", cap as f64));
-                Sample { seconds: s, counters }
-            })));
+            out.push((
+                name,
+                Box::new(move |sc: &Scale| {
+                    let (n, s) = run_sized(sc.min_items, sc.min_seconds, |n| {
+                        run_throughput::<C, T>(cap, p, c, n, blocking)
+                    });
+                    let mut counters = sized(n, s);
+                    counters.push(("items_per_second", n as f64 / s));
+                    counters.push(("effective_capacity", cap as f64));
+                    Sample { seconds: s, counters }
+                }),
+            ));
         }
     }
 }
@@ -348,31 +391,49 @@ fn add_throughput<C: Channel<T> + 'static, T: Payload>(out: &mut Vec<(String, Bo
 fn add_channel<C: Channel<u64> + Channel<Job> + 'static>(out: &mut Vec<(String, Body)>, queue: &str, blocking: bool) {
     for (scenario, p, c) in [("suite_spsc", 1, 1), ("suite_mpsc", 4, 1), ("suite_mpmc", 4, 4)] {
         for cap_n in [false, true] {
-            let name = format!("{}/{}/{}x{}/cap:{}/u64", queue, scenario, p, c, if cap_n { "N" } else { "1" });
-            out.push((name, Box::new(move |sc: &Scale| {
-                let (n, s) = run_sized(sc.suite_messages, sc.min_seconds, |n| {
-                    run_throughput::<C, u64>(if cap_n { n.next_power_of_two() } else { 1 }, p, c, n, blocking)
-                });
-                let mut counters = sized(n, s);
-                counters.push(("seconds_per_5m", s / n as f64 * SUITE_UNIT));
-                Sample { seconds: s, counters }
-            })));
+            let name = format!(
+                "{}/{}/{}x{}/cap:{}/u64",
+                queue,
+                scenario,
+                p,
+                c,
+                if cap_n { "N" } else { "1" }
+            );
+            out.push((
+                name,
+                Box::new(move |sc: &Scale| {
+                    let (n, s) = run_sized(sc.suite_messages, sc.min_seconds, |n| {
+                        run_throughput::<C, u64>(if cap_n { n.next_power_of_two() } else { 1 }, p, c, n, blocking)
+                    });
+                    let mut counters = sized(n, s);
+                    counters.push(("seconds_per_5m", s / n as f64 * SUITE_UNIT));
+                    Sample { seconds: s, counters }
+                }),
+            ));
         }
     }
-    out.push((format!("{}/suite_seq/1x1/cap:N/u64", queue), Box::new(move |sc: &Scale| {
-        let (n, s) = run_sized(sc.suite_messages, sc.min_seconds, |n| run_seq::<C>(n, blocking));
-        let mut counters = sized(n, s);
-        counters.push(("seconds_per_5m", s / n as f64 * SUITE_UNIT));
-        Sample { seconds: s, counters }
-    })));
+    out.push((
+        format!("{}/suite_seq/1x1/cap:N/u64", queue),
+        Box::new(move |sc: &Scale| {
+            let (n, s) = run_sized(sc.suite_messages, sc.min_seconds, |n| run_seq::<C>(n, blocking));
+            let mut counters = sized(n, s);
+            counters.push(("seconds_per_5m", s / n as f64 * SUITE_UNIT));
+            Sample { seconds: s, counters }
+        }),
+    ));
     add_throughput::<C, u64>(out, queue, blocking);
     add_throughput::<C, Job>(out, queue, blocking);
-    out.push((format!("{}/pingpong/1x1/cap:{}/u64", queue, PINGPONG_CAPACITY), Box::new(move |sc: &Scale| {
-        let (n, s) = run_sized(sc.round_trips, sc.min_seconds, |n| run_pingpong::<C>(PINGPONG_CAPACITY, n, blocking));
-        let mut counters = sized(n, s);
-        counters.push(("ns_per_op", s * 1e9 / n as f64));
-        Sample { seconds: s, counters }
-    })));
+    out.push((
+        format!("{}/pingpong/1x1/cap:{}/u64", queue, PINGPONG_CAPACITY),
+        Box::new(move |sc: &Scale| {
+            let (n, s) = run_sized(sc.round_trips, sc.min_seconds, |n| {
+                run_pingpong::<C>(PINGPONG_CAPACITY, n, blocking)
+            });
+            let mut counters = sized(n, s);
+            counters.push(("ns_per_op", s * 1e9 / n as f64));
+            Sample { seconds: s, counters }
+        }),
+    ));
 }
 
 fn registry() -> Vec<(String, Body)> {
@@ -402,7 +463,10 @@ fn main() {
                 match exact {
                     Some(e) => filter = Some(e.replace('\\', "")),
                     None => {
-                        eprintln!("rust peer: --benchmark_filter takes one anchored exact name (^name$), not {}", f);
+                        eprintln!(
+                            "rust peer: --benchmark_filter takes one anchored exact name (^name$), not {}",
+                            f
+                        );
                         std::process::exit(2);
                     }
                 }
@@ -420,7 +484,10 @@ fn main() {
         }
         return;
     }
-    let selected: Vec<&(String, Body)> = benches.iter().filter(|(n, _)| filter.as_ref().map_or(true, |f| f == n)).collect();
+    let selected: Vec<&(String, Body)> = benches
+        .iter()
+        .filter(|(n, _)| filter.as_ref().map_or(true, |f| f == n))
+        .collect();
     if selected.is_empty() {
         eprintln!("rust peer: no benchmark matches");
         std::process::exit(1);
