@@ -85,7 +85,7 @@ def cmd_run(a):
             results.append(b)
         done = k
     seconds = time.monotonic() - started
-    print(f"\nchanbench: {len(order)} runs in {seconds:.0f}s", file=sys.stderr)
+    print(f"\nchanbench: {done} of {len(order)} runs in {seconds:.0f}s", file=sys.stderr)
     with open(a.out, "w") as f:
         json.dump({"context": contexts.get("chan_bench") or next(iter(contexts.values())), "contexts": contexts,
                    "mode": a.mode, "seed": seed, "repetitions": reps, "seconds": seconds, "load_samples": loads,

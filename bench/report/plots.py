@@ -86,6 +86,8 @@ def throughput(run, env, payload, columns, png, title):
 
 
 def cpp_throughput(run, env, payload):
+    if not any(parts(n)[0] in CPP_BLOCKING + CPP_TRY for n in run.names("throughput")):
+        return None  # chan alone: its rows are in the other plots
     return throughput(run, env, payload, [("Parking (blocking) rows", ["chan"] + CPP_BLOCKING),
                                           ("Try rows (try + yield)", ["chan_try"] + CPP_TRY)],
                       f"throughput-{payload}.png", "chan and C++ queues")
@@ -103,7 +105,9 @@ def suite(run, env):
         return None
     panels = [("Blocking send/recv", ["chan"] + LANG_BLOCKING + CPP_BLOCKING),
               ("Try + yield", ["chan_try"] + LANG_TRY + ["vyukov", "libcds"])]
-    fig, axes = plt.subplots(1, 2, figsize=(15, 5.2))
+    panels = [(what, qs) for what, qs in panels if any(parts(n)[0] in qs for n in names)]  # no empty panel
+    fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 5.2), squeeze=False)
+    axes = axes[0]
     labels = [f"{SUITE_LABEL[s].split(' (')[0]}\ncap {c}" for s, g, c in SUITE]
     for ax, (what, queues) in zip(axes, panels):
         key = lambda q, i: f"{q}/{SUITE[i][0]}/{SUITE[i][1]}/cap:{SUITE[i][2]}/u64"  # noqa: E731
