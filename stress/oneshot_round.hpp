@@ -73,13 +73,14 @@ void run_oneshot_round(const round_plan& plan, round_result& result) {
         } else if (roll == 1) {
           send_value(for_sender, sender_records[w]);
         } else {
-          to_senders.send(std::move(for_sender));
+          // The hand-off channels close only after every worker has finished: this cannot fail.
+          if (to_senders.send(std::move(for_sender)) != chan::status::ok) std::abort();
         }
         receiver_job for_receiver{item_id(w, n), std::move(receiver)};
         if (random.one_in(8)) {
           receiver_records[w].emplace_back(for_receiver.id, dropped);
         } else {
-          to_receivers.send(std::move(for_receiver));
+          if (to_receivers.send(std::move(for_receiver)) != chan::status::ok) std::abort();  // as above
         }
         ops[w] += 3;
         jitter(random);

@@ -115,7 +115,8 @@ public:
     for (unsigned i = 0; i < count; ++i) {
       job pill;
       pill.poison_pill = true;
-      normal_.send(std::move(pill));
+      // Nothing closes the channel in the poison-pill shutdown, so the send cannot answer `closed`.
+      (void)normal_.send(std::move(pill));
     }
   }
 
@@ -219,13 +220,14 @@ void run_consumer(unsigned index, const options& config, job_channels& queue, ch
     report.busy += finished - started;
     if (!delivered) {
       ++report.dead_lettered;
-      dead_letters.send(std::move(item));
+      (void)dead_letters.send(std::move(item));  // closed only after every consumer has finished
       continue;
     }
     ++report.processed;
     const double latency_ms = std::chrono::duration<double, std::milli>(finished - item.submitted).count();
     (item.type == job_type::report_generate ? report.high_latency_ms : report.normal_latency_ms).push_back(latency_ms);
-    if (item.reply_to) item.reply_to->send(reply{item.id, true});
+    // `closed` means the requester stopped waiting for the reply; dropping it is then right.
+    if (item.reply_to) (void)item.reply_to->send(reply{item.id, true});
   }
 }
 
@@ -236,7 +238,7 @@ std::uint64_t drain_dead_letters(chan::channel<job>& dead_letters) {
   job item;
   while (dead_letters.recv(item) == chan::status::ok) {
     ++count;
-    if (item.reply_to) item.reply_to->send(reply{item.id, false});
+    if (item.reply_to) (void)item.reply_to->send(reply{item.id, false});  // see run_consumer()
   }
   return count;
 }

@@ -6,8 +6,12 @@
 
 namespace chan {
 
-// `cancelled` ends an asynchronous wait whose stop token was triggered first.
-enum class status : unsigned char { ok, empty, full, closed, timeout, cancelled };
+// [[nodiscard]]: an ignored `full` or `closed` is a lost item (crossbeam's results are #[must_use]).
+// `cancelled` ends an asynchronous wait whose stop token was triggered first. (clang-format 14
+// misreads an attribute on an enum as a braced initializer, hence the off/on.)
+// clang-format off
+enum class [[nodiscard]] status : unsigned char { ok, empty, full, closed, timeout, cancelled };
+// clang-format on
 
 constexpr const char* to_string(status s) noexcept {
   switch (s) {

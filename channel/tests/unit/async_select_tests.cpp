@@ -24,7 +24,7 @@ using chan_test::task;
 task select_two(chan::channel<int>& a, chan::channel<int>& b, int& out, std::stop_token stop,
                 std::atomic<std::size_t>& index, std::atomic<status>& result) {
   const chan::selected got = co_await chan::async_select(std::move(stop), chan::recv(a, out), chan::recv(b, out));
-  result = got.result;
+  result.store(got.result);
   index = got.index;
 }
 

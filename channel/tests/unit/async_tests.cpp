@@ -350,13 +350,13 @@ TEST_CASE("async: close resumes suspended senders and receivers with closed", "[
 task cancellable_recv(chan::channel<int>& ch, int& out, std::stop_token stop, std::atomic<status>& answer,
                       std::atomic<int>& resumed) {
   const status got = co_await ch.async_recv(out, std::move(stop));
-  answer = got;
+  answer.store(got);
   ++resumed;
 }
 
 template <class T>
 task cancellable_send(chan::channel<T>& ch, T& value, std::stop_token stop, std::atomic<status>& answer) {
-  answer = co_await ch.async_send(std::move(value), std::move(stop));
+  answer.store(co_await ch.async_send(std::move(value), std::move(stop)));
 }
 
 task plain_recv(chan::channel<int>& ch, std::atomic<int>& got) {
@@ -469,12 +469,12 @@ TEST_CASE("async: cancellation racing sends loses and duplicates nothing, and pa
 
 template <class T>
 task oneshot_into(chan::oneshot_receiver<T>& rx, T& out, std::stop_token stop, std::atomic<status>& answer) {
-  answer = co_await rx.async_recv(out, std::move(stop));
+  answer.store(co_await rx.async_recv(out, std::move(stop)));
 }
 
 task oneshot_result(chan::oneshot_receiver<int>& rx, std::atomic<status>& answer) {
   auto got = co_await rx.async_recv();
-  answer = got.result();
+  answer.store(got.result());
 }
 
 TEST_CASE("async: oneshot receives, closes and cancels", "[async]") {
