@@ -44,10 +44,23 @@ void expect(bool condition) {
   if (!condition) ++thread_failures;
 }
 
+}  // namespace
+
+// The no-heap test replaces the global operator new, which the sanitizers' runtimes define
+// themselves (the link fails with two definitions): there, the dev, clang and m32 builds run it.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CHAN_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CHAN_TEST_SANITIZED 1
+#endif
+#endif
+
+#ifndef CHAN_TEST_SANITIZED
+namespace {
 // Heap allocations made by this thread while `counting` is set (the no-heap promise).
 thread_local bool counting = false;
 thread_local long allocations = 0;
-
 }  // namespace
 
 void* operator new(std::size_t size) {
@@ -57,6 +70,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* memory) noexcept { std::free(memory); }
 void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+#endif
 
 // ---- exactly one arm, losers untouched ----------------------------------------------------------
 
@@ -391,6 +405,7 @@ TEST_CASE("selector_runs_arms_added_at_run_time", "[unit][select][selector]") {
   REQUIRE(small.size() == 0);
 }
 
+#ifndef CHAN_TEST_SANITIZED
 TEST_CASE("select_allocates_nothing_on_the_heap", "[unit][select]") {
   channel<int> a(1), b(1);
   int out = 0, value = 1;
@@ -414,6 +429,7 @@ TEST_CASE("select_allocates_nothing_on_the_heap", "[unit][select]") {
   REQUIRE(timed.result == status::timeout);
   REQUIRE(made == 0);
 }
+#endif
 
 // ---- ports of Go's select tests (runtime/chan_test.go), by behaviour ----------------------------
 
