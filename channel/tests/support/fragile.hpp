@@ -4,6 +4,7 @@
 // library test suites inject failures): a global countdown says after how many more risky
 // operations the next one throws. Moves and destruction never throw, as chan requires.
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -15,9 +16,10 @@ struct injected_failure : std::runtime_error {
 };
 
 // Counts down risky operations; the one that brings it to zero throws. Disarmed at zero.
+// Atomic, since the tests' helper threads construct items too.
 struct failure_plan {
-  static inline long countdown = 0;  // 0: never throw
-  static inline long risky_ops = 0;  // how many risky operations ran since arm()
+  static inline std::atomic<long> countdown{0};  // 0: never throw
+  static inline std::atomic<long> risky_ops{0};  // how many risky operations ran since arm()
 
   static void arm(long k) noexcept {
     countdown = k;
@@ -26,7 +28,10 @@ struct failure_plan {
   static void disarm() noexcept { countdown = 0; }
   static void step() {
     ++risky_ops;
-    if (countdown > 0 && --countdown == 0) throw injected_failure();
+    long left = countdown.load();
+    while (left > 0 && !countdown.compare_exchange_weak(left, left - 1)) {
+    }
+    if (left == 1) throw injected_failure();
   }
 };
 
@@ -34,7 +39,7 @@ struct failure_plan {
 // are counted so a test can tell a leak or a double destruction.
 class fragile {
 public:
-  static inline long live = 0;
+  static inline std::atomic<long> live{0};
 
   struct risky_t {};
   static constexpr risky_t risky{};
