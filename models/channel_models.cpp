@@ -8,6 +8,8 @@
 
 #include "relacy_backend.hpp"  // first: tames Relacy's macros before any chan header
 
+#include "model_driver.hpp"
+
 #include <chan/channel.hpp>
 #include <chan/oneshot.hpp>
 
@@ -560,108 +562,33 @@ struct send_parks_behind_taking_receiver : rl::test_suite<send_parks_behind_taki
   }
 };
 
-struct run_options {
-  rl::iteration_t iterations = 200000;
-  rl::scheduler_type_e scheduler = rl::random_scheduler_type;
-  unsigned bound = 1;
+const chan_models::model models[] = {
+    {"fifo_2p1c", chan_models::run<mpmc_fifo<2, 1, 2, 2>>},
+    {"fifo_1p2c", chan_models::run<mpmc_fifo<1, 2, 3, 2>>},
+    {"mpmc_2x2", chan_models::run<mpmc_fifo<2, 2, 2, 2>>},
+    {"wrap_cap1", chan_models::run<wrap_around<1>>},
+    {"wrap_cap2", chan_models::run<wrap_around<2>>},
+    {"wrap_cap3", chan_models::run<wrap_around<3>>},
+    {"close_races_sends", chan_models::run<close_races_sends>},
+    {"is_closed_visibility", chan_models::run<is_closed_visibility>},
+    {"blocking_recv_on_empty", chan_models::run<blocking_recv_on_empty>},
+    {"blocking_send_on_full", chan_models::run<blocking_send_on_full>},
+    {"close_wakes_receivers", chan_models::run<close_wakes_receivers>},
+    {"close_wakes_senders", chan_models::run<close_wakes_senders>},
+    {"timeout_races_send", chan_models::run<timeout_races_send>},
+    {"timeout_races_recv", chan_models::run<timeout_races_recv>},
+    {"handoff_wakes_receiver", chan_models::run<handoff_wakes_receiver>},
+    {"handoff_wakes_sender", chan_models::run<handoff_wakes_sender>},
+    {"close_wakes_receiver_after_drain", chan_models::run<close_wakes_receiver_after_drain>},
+    {"oneshot_send_races_drop", chan_models::run<oneshot_send_races_drop>},
+    {"oneshot_drop_wakes_recv", chan_models::run<oneshot_drop_wakes_recv>},
+    {"oneshot_send_wakes_recv", chan_models::run<oneshot_send_wakes_recv>},
+    {"throwing_send_skips_slot", chan_models::run<throwing_send_skips_slot>},
+    {"skipped_slot_keeps_fifo", chan_models::run<skipped_slot_keeps_fifo>},
+    {"recv_parks_behind_writing_sender", chan_models::run<recv_parks_behind_writing_sender>},
+    {"send_parks_behind_taking_receiver", chan_models::run<send_parks_behind_taking_receiver>},
 };
-
-template <class Test>
-rl::test_result_e run(const run_options& options) {
-  rl::test_params params;
-  params.iteration_count = options.iterations;
-  params.search_type = options.scheduler;
-  params.context_bound = options.bound;
-  // Each blocking call spins through the shared backoff (about 130 scheduling points) before parking.
-  params.execution_depth_limit = 50000;
-  // Progress goes nowhere: an ostream without a buffer allocates nothing inside the simulation.
-  static std::ostream quiet(nullptr);
-  if constexpr (requires { Test::park_behind_peer; }) {
-    relacy_backend::park_behind_peer = Test::park_behind_peer;
-  } else {
-    relacy_backend::park_behind_peer = false;
-  }
-  params.progress_stream = &quiet;
-  params.output_stream = &std::cout;
-  rl::simulate<Test>(params);
-  return params.test_result;
-}
-
-struct model {
-  const char* name;
-  rl::test_result_e (*run)(const run_options&);
-};
-
-const model models[] = {
-    {"fifo_2p1c", run<mpmc_fifo<2, 1, 2, 2>>},
-    {"fifo_1p2c", run<mpmc_fifo<1, 2, 3, 2>>},
-    {"mpmc_2x2", run<mpmc_fifo<2, 2, 2, 2>>},
-    {"wrap_cap1", run<wrap_around<1>>},
-    {"wrap_cap2", run<wrap_around<2>>},
-    {"wrap_cap3", run<wrap_around<3>>},
-    {"close_races_sends", run<close_races_sends>},
-    {"is_closed_visibility", run<is_closed_visibility>},
-    {"blocking_recv_on_empty", run<blocking_recv_on_empty>},
-    {"blocking_send_on_full", run<blocking_send_on_full>},
-    {"close_wakes_receivers", run<close_wakes_receivers>},
-    {"close_wakes_senders", run<close_wakes_senders>},
-    {"timeout_races_send", run<timeout_races_send>},
-    {"timeout_races_recv", run<timeout_races_recv>},
-    {"handoff_wakes_receiver", run<handoff_wakes_receiver>},
-    {"handoff_wakes_sender", run<handoff_wakes_sender>},
-    {"close_wakes_receiver_after_drain", run<close_wakes_receiver_after_drain>},
-    {"oneshot_send_races_drop", run<oneshot_send_races_drop>},
-    {"oneshot_drop_wakes_recv", run<oneshot_drop_wakes_recv>},
-    {"oneshot_send_wakes_recv", run<oneshot_send_wakes_recv>},
-    {"throwing_send_skips_slot", run<throwing_send_skips_slot>},
-    {"skipped_slot_keeps_fifo", run<skipped_slot_keeps_fifo>},
-    {"recv_parks_behind_writing_sender", run<recv_parks_behind_writing_sender>},
-    {"send_parks_behind_taking_receiver", run<send_parks_behind_taking_receiver>},
-};
-
-int usage() {
-  std::cerr << "usage: chan_models <test>|--all|--list [--iterations N] [--bound K] [--full]\n";
-  return 2;
-}
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  run_options options;
-  std::string selected;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--iterations" && i + 1 < argc) {
-      options.iterations = std::strtoull(argv[++i], nullptr, 10);
-    } else if (arg == "--bound" && i + 1 < argc) {
-      options.scheduler = rl::fair_context_bound_scheduler_type;
-      options.bound = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
-    } else if (arg == "--full") {
-      options.scheduler = rl::fair_full_search_scheduler_type;
-    } else if (arg == "--list") {
-      for (const model& m : models) std::cout << m.name << '\n';
-      return 0;
-    } else if (!arg.empty() && arg[0] != '-' ? selected.empty() : arg == "--all") {
-      selected = arg;
-    } else {
-      return usage();
-    }
-  }
-  if (selected.empty()) return usage();
-  // See relacy_backend::spin_yields: the searches need yields to end, the random scheduler does not.
-  relacy_backend::spin_yields = options.scheduler != rl::random_scheduler_type;
-
-  bool found = false;
-  for (const model& m : models) {
-    if (selected != "--all" && selected != m.name) continue;
-    found = true;
-    const auto start = std::chrono::steady_clock::now();
-    const rl::test_result_e result = m.run(options);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "chan_models: " << m.name << ": " << rl::test_result_str(result) << " (" << seconds << " s, "
-              << rl::format(options.scheduler) << ")" << std::endl;
-    if (result != rl::test_result_success) return 1;
-  }
-  if (!found) return usage();
-  return 0;
-}
+int main(int argc, char** argv) { return chan_models::main(models, argc, argv, "chan_models"); }

@@ -1,9 +1,8 @@
 #pragma once
 
-// The command line of a model executable (chan_select_models; channel_models.cpp has its own copy of
-// the same driver): run one model or all of them with the random scheduler, a context-bound search
-// or the full search, and end with `chan_models: <test>: <VERDICT> (...)`, the line ci/mutate reads.
-// Include after relacy_backend.hpp.
+// The command line of every model executable (chan_models, chan_select_models, chan_async_models): run one model or all
+// of them with the random scheduler, a context-bound search or the full search, and end with `chan_models: <test>:
+// <VERDICT> (...)`, the line ci/mutate reads. Include after relacy_backend.hpp.
 
 namespace chan_models {
 
@@ -23,6 +22,12 @@ rl::test_result_e run(const run_options& options) {
   // Progress goes nowhere: an ostream without a buffer allocates nothing inside the simulation.
   static std::ostream quiet(nullptr);
   params.progress_stream = &quiet;
+  // Parking behind a busy peer is modelled only in the models that ask for it (relacy_backend.hpp).
+  if constexpr (requires { Test::park_behind_peer; }) {
+    relacy_backend::park_behind_peer = Test::park_behind_peer;
+  } else {
+    relacy_backend::park_behind_peer = false;
+  }
   params.output_stream = &std::cout;
   rl::simulate<Test>(params);
   return params.test_result;
