@@ -1,0 +1,105 @@
+#pragma once
+
+// The async scenarios: coroutines on a 2-thread asio::thread_pool, written once over the flavours of
+// adapters/async.hpp (asio_channel, chan_asio, chan_async).
+//
+// Throughput: P producer and C consumer coroutines move a fixed number of u64 items; each producer
+// sends its share, each consumer takes its share. The clock runs from the first spawn until the pool
+// has run out of work (every coroutine has ended); the pool's threads are started before. Count and
+// both checksums are checked, and the channel must be empty afterwards.
+//
+// Idle: 1,000 receivers wait on an empty channel; the CPU time of the whole process over a wall-clock
+// interval (CLOCK_PROCESS_CPUTIME_ID: the pool's two threads and the sleeping main thread) is what
+// waiting costs. Then the channel closes and every receiver must end with "closed".
+
+#include <time.h>
+
+#include <asio/thread_pool.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "payload.hpp"
+#include "throughput.hpp"
+
+namespace bench::async {
+
+inline constexpr int pool_threads = 2;
+inline constexpr int idle_receivers = 1000;
+
+inline double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Seconds for `items` items from `producers` to `consumers` coroutines through a channel of `capacity`.
+template <class Flavour>
+double run_throughput(std::size_t capacity, int producers, int consumers, std::size_t items) {
+  asio::thread_pool pool(pool_threads);
+  auto ch = Flavour::make(pool, capacity);
+  std::vector<tally> sent(static_cast<std::size_t>(producers));
+  std::vector<tally> received(static_cast<std::size_t>(consumers));
+
+  const auto begin = std::chrono::steady_clock::now();
+  // Consumers first, so that with a small channel the first producers meet waiting receivers.
+  for (int c = 0; c != consumers; ++c) {
+    Flavour::consumer(pool, ch, share_of(items, consumers, c), received[static_cast<std::size_t>(c)]);
+  }
+  for (int p = 0; p != producers; ++p) {
+    // The producer index sits in the high bits so ids never collide and are never 0.
+    const std::uint64_t base = static_cast<std::uint64_t>(p + 1) << 40;
+    Flavour::producer(pool, ch, share_of(items, producers, p), base, sent[static_cast<std::size_t>(p)]);
+  }
+  // Returns once no work is left: every coroutine has ended (one still suspended would be a lost
+  // wake-up, and shows up below as a short count).
+  pool.join();
+  const auto end = std::chrono::steady_clock::now();
+
+  tally all_sent;
+  tally all_received;
+  for (const auto& t : sent) all_sent.merge(t);
+  for (const auto& t : received) all_received.merge(t);
+  if (all_sent.count != items) require_same(tally{items, 0, 0}, all_sent, "async throughput (producers)");
+  require_same(all_sent, all_received, "async throughput");
+  std::uint64_t item = 0;
+  if (Flavour::leftover(ch, item)) require_same(tally{}, tally{1, item, 0}, "async throughput (leftover)");
+  return std::chrono::duration<double>(end - begin).count();
+}
+
+// CPU seconds the process burns while `idle_receivers` coroutines wait on an empty channel for `seconds`.
+template <class Flavour>
+double run_idle(double seconds) {
+  asio::thread_pool pool(pool_threads);
+  auto ch = Flavour::make(pool, 32);
+  std::atomic<int> started{0};
+  std::atomic<int> closed{0};
+  for (int r = 0; r != idle_receivers; ++r) Flavour::idle_receiver(pool, ch, started, closed);
+  while (started.load() != idle_receivers) std::this_thread::yield();
+  // Each has begun its receive; give the last ones time to finish suspending before the clock starts.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  const double before = process_cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const double burnt = process_cpu_seconds() - before;
+
+  if (closed.load() != 0) {
+    std::fprintf(stderr, "bench: async idle: a receiver ended before the channel closed\n");
+    std::abort();
+  }
+  Flavour::close(ch);
+  pool.join();
+  if (closed.load() != idle_receivers) {
+    std::fprintf(stderr, "bench: async idle: %d of %d receivers saw the close\n", closed.load(), idle_receivers);
+    std::abort();
+  }
+  return burnt;
+}
+
+}  // namespace bench::async
