@@ -54,11 +54,20 @@ void add_flavour() {
     for (const int n : coroutine_grid) {
       add(name_of(Flavour::name, "async", n, n, capacity), [capacity, n](benchmark::State& state) {
         for (auto _ : state) {
+          double cpu = 0;
+          double busiest = 0;
           const auto sample = run_sized(current_scale.min_items, current_scale.min_seconds, [&](std::size_t items) {
-            return run_throughput<Flavour>(capacity, n, n, items);
+            const auto run = run_throughput<Flavour>(capacity, n, n, items);
+            cpu = run.cpu_seconds;
+            busiest = run.busiest_thread_share;
+            return run.seconds;
           });
           record(state, sample);
           state.counters["items_per_second"] = static_cast<double>(sample.items) / sample.seconds;
+          // Process CPU over wall time of the kept run: up to 2 (both pool threads busy all along).
+          state.counters["cpus_busy"] = cpu / sample.seconds;
+          // 1: every item was received on one thread; 0.5: spread evenly over both.
+          state.counters["busiest_thread_share"] = busiest;
         }
       });
     }
@@ -87,7 +96,7 @@ void add_suite() {
         [producers, consumers](benchmark::State& state) {
           for (auto _ : state) {
             const auto sample = run_sized(current_scale.suite_messages, current_scale.min_seconds, [&](std::size_t n) {
-              return run_throughput<chan_async>(1, producers, consumers, n);
+              return run_throughput<chan_async>(1, producers, consumers, n).seconds;
             });
             record(state, sample);
             state.counters["seconds_per_5m"] = sample.seconds / static_cast<double>(sample.items) * suite_unit_messages;

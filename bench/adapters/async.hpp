@@ -22,16 +22,38 @@
 #include <chan/asio.hpp>
 #include <chan/channel.hpp>
 
+#include <array>
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <thread>
+#include <utility>
 
 #include "../scenarios/payload.hpp"
 
 namespace bench::async {
+
+// What a consumer received, and on which threads it ran when it did: inline resumption can gather
+// every coroutine on one thread of the pool, which this shows whatever the machine's load.
+struct received {
+  tally items;
+  std::array<std::pair<std::thread::id, std::uint64_t>, 4> threads{};
+
+  void add(std::uint64_t id) {
+    items.add(id);
+    const auto here = std::this_thread::get_id();
+    for (auto& [thread, count] : threads) {
+      if (thread == here || thread == std::thread::id{}) {
+        thread = here;
+        ++count;
+        return;
+      }
+    }
+  }
+};
 
 // A co_spawn completion: an exception out of a benchmark coroutine is a broken run.
 inline void abort_on_exception(std::exception_ptr e) {
@@ -53,8 +75,8 @@ struct asio_channel {
     }
     out = mine;
   }
-  static asio::awaitable<void> consume(channel_type& ch, std::size_t n, tally& out) {
-    tally mine;
+  static asio::awaitable<void> consume(channel_type& ch, std::size_t n, received& out) {
+    received mine;
     for (std::size_t i = 0; i != n; ++i) mine.add(co_await ch.async_receive(asio::use_awaitable));
     out = mine;
   }
@@ -70,7 +92,7 @@ struct asio_channel {
   static void producer(asio::thread_pool& pool, channel_type& ch, std::size_t n, std::uint64_t base, tally& out) {
     asio::co_spawn(pool, produce(ch, n, base, out), abort_on_exception);
   }
-  static void consumer(asio::thread_pool& pool, channel_type& ch, std::size_t n, tally& out) {
+  static void consumer(asio::thread_pool& pool, channel_type& ch, std::size_t n, received& out) {
     asio::co_spawn(pool, consume(ch, n, out), abort_on_exception);
   }
   static void idle_receiver(asio::thread_pool& pool, channel_type& ch, std::atomic<int>& started,
@@ -98,8 +120,8 @@ struct chan_asio {
     }
     out = mine;
   }
-  static asio::awaitable<void> consume(channel_type& ch, std::size_t n, tally& out) {
-    tally mine;
+  static asio::awaitable<void> consume(channel_type& ch, std::size_t n, received& out) {
+    received mine;
     for (std::size_t i = 0; i != n; ++i) {
       auto item = co_await chan::asio::async_recv(ch, asio::use_awaitable);
       if (!item) std::abort();
@@ -116,7 +138,7 @@ struct chan_asio {
   static void producer(asio::thread_pool& pool, channel_type& ch, std::size_t n, std::uint64_t base, tally& out) {
     asio::co_spawn(pool, produce(ch, n, base, out), abort_on_exception);
   }
-  static void consumer(asio::thread_pool& pool, channel_type& ch, std::size_t n, tally& out) {
+  static void consumer(asio::thread_pool& pool, channel_type& ch, std::size_t n, received& out) {
     asio::co_spawn(pool, consume(ch, n, out), abort_on_exception);
   }
   static void idle_receiver(asio::thread_pool& pool, channel_type& ch, std::atomic<int>& started,
@@ -159,8 +181,8 @@ struct chan_async {
     }
     out = mine;
   }
-  static detached_task consume(channel_type& ch, std::size_t n, tally& out) {
-    tally mine;
+  static detached_task consume(channel_type& ch, std::size_t n, received& out) {
+    received mine;
     for (std::size_t i = 0; i != n; ++i) {
       auto item = co_await ch.async_recv();
       if (!item) std::abort();
@@ -177,7 +199,7 @@ struct chan_async {
   static void producer(asio::thread_pool& pool, channel_type& ch, std::size_t n, std::uint64_t base, tally& out) {
     produce(ch, n, base, out).start_on(pool);
   }
-  static void consumer(asio::thread_pool& pool, channel_type& ch, std::size_t n, tally& out) {
+  static void consumer(asio::thread_pool& pool, channel_type& ch, std::size_t n, received& out) {
     consume(ch, n, out).start_on(pool);
   }
   static void idle_receiver(asio::thread_pool& pool, channel_type& ch, std::atomic<int>& started,

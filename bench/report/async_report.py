@@ -2,6 +2,7 @@
 concurrent_channel on a 2-thread asio::thread_pool, the CPU of 1,000 idle suspended receivers, and crossbeam's
 suite at capacity 1 with coroutines beside Go's goroutines; its targets join the report's target table."""
 import os
+import statistics
 
 import matplotlib
 
@@ -36,6 +37,34 @@ def _idle(q):
 
 def _suite(q, s, g):
     return f"{q}/{s}/{g}/cap:1/u64"
+
+
+def _counter(run, name, key):
+    """median over the samples of one of a row's extra counters, or None"""
+    values = [b[key] for b in run.doc["benchmarks"] if b["name"] == name and key in b]
+    return statistics.median(values) if values else None
+
+
+def _threads(run):
+    """where the work ran: per flavour, the busiest pool thread's share of the items and the CPUs kept busy"""
+    lines = []
+    for q in FLAVOURS:
+        names = [_tp(q, g, c) for c in CAPS for g in GRID if _tp(q, g, c) in run]
+        share = [v for v in (_counter(run, n, "busiest_thread_share") for n in names) if v is not None]
+        busy = [v for v in (_counter(run, n, "cpus_busy") for n in names) if v is not None]
+        if share and busy:
+            lines.append(f"| {q} | {min(share):.2f}–{max(share):.2f} | {sum(1 for v in share if v > 0.99)} of "
+                         f"{len(share)} | {statistics.median(busy):.2f} |")
+    if not lines:
+        return []
+    return ["Where the work ran: the share of a sample's items received on the pool thread that received most (0.5: "
+            "spread evenly over the two threads, 1: all on one), and the process's CPU time ÷ wall time of the sample "
+            "(at most 2; on a loaded machine it also shows how much of the cores the run was given). chan_async's "
+            "inline resumption runs a resumed coroutine on its notifier's thread, and a pool thread left with no running "
+            "coroutine gets none back (nothing is posted after the start), so its coroutines tend to gather on one "
+            "thread: there, its figures are one thread's throughput.", "",
+            "| queue | busiest thread's share, min–max over cells | cells with all items on one thread | CPUs busy, "
+            "median over cells |", "|---|---|---|---|"] + lines + [""]
 
 
 def _cells(run, mine):
@@ -100,7 +129,7 @@ def section(run, env):
            "`chan_asio` and `asio_channel` run the same asio coroutines (`co_spawn`, `use_awaitable`) and complete "
            "every operation through the pool's queue: that comparison is like for like. `chan_async` awaits chan "
            "directly from a minimal task that the pool starts once; a suspended coroutine is then resumed inline by "
-           "the coroutine that makes it ready, so the chain of hand-offs tends to stay on one of the two threads.", "",
+           "the coroutine that makes it ready (see where the work ran, below the table).", "",
            RULE, "", "| capacity | coroutines | " + " | ".join(FLAVOURS) + " | chan_asio ×r | chan_async ×r |",
            "|---|---|" + "---|" * (len(FLAVOURS) + 2)]
     for cap in CAPS:
@@ -114,6 +143,7 @@ def section(run, env):
                 ratios.append(f"×{run.med[a] / run.med[b]:.2f}" if a in run and b in run and run.med[b] else "—")
             out.append(f"| {cap} | {g} | " + " | ".join(row + ratios) + " |")
     out.append("")
+    out += _threads(run)
     png = plot(run, env)
     if png:
         out += [f"![async throughput]({png})", ""]

@@ -16,6 +16,7 @@
 
 #include <asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "payload.hpp"
@@ -39,18 +41,25 @@ inline double process_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Seconds for `items` items from `producers` to `consumers` coroutines through a channel of `capacity`.
+struct async_run {
+  double seconds;
+  double cpu_seconds;  // of the whole process over the same interval: how much of the 2 threads the run kept busy
+  double busiest_thread_share;  // of the items received, the share received on the thread that received most
+};
+
+// `items` items from `producers` to `consumers` coroutines through a channel of `capacity`.
 template <class Flavour>
-double run_throughput(std::size_t capacity, int producers, int consumers, std::size_t items) {
+async_run run_throughput(std::size_t capacity, int producers, int consumers, std::size_t items) {
   asio::thread_pool pool(pool_threads);
   auto ch = Flavour::make(pool, capacity);
   std::vector<tally> sent(static_cast<std::size_t>(producers));
-  std::vector<tally> received(static_cast<std::size_t>(consumers));
+  std::vector<received> got(static_cast<std::size_t>(consumers));
 
+  const double cpu_before = process_cpu_seconds();
   const auto begin = std::chrono::steady_clock::now();
   // Consumers first, so that with a small channel the first producers meet waiting receivers.
   for (int c = 0; c != consumers; ++c) {
-    Flavour::consumer(pool, ch, share_of(items, consumers, c), received[static_cast<std::size_t>(c)]);
+    Flavour::consumer(pool, ch, share_of(items, consumers, c), got[static_cast<std::size_t>(c)]);
   }
   for (int p = 0; p != producers; ++p) {
     // The producer index sits in the high bits so ids never collide and are never 0.
@@ -61,16 +70,31 @@ double run_throughput(std::size_t capacity, int producers, int consumers, std::s
   // wake-up, and shows up below as a short count).
   pool.join();
   const auto end = std::chrono::steady_clock::now();
+  const double cpu = process_cpu_seconds() - cpu_before;
 
   tally all_sent;
   tally all_received;
   for (const auto& t : sent) all_sent.merge(t);
-  for (const auto& t : received) all_received.merge(t);
+  std::vector<std::pair<std::thread::id, std::uint64_t>> per_thread;
+  for (const auto& r : got) {
+    all_received.merge(r.items);
+    for (const auto& [thread, count] : r.threads) {
+      auto at = std::find_if(per_thread.begin(), per_thread.end(), [&](const auto& p) { return p.first == thread; });
+      if (at == per_thread.end()) {
+        per_thread.emplace_back(thread, count);
+      } else {
+        at->second += count;
+      }
+    }
+  }
+  std::uint64_t busiest = 0;
+  for (const auto& p : per_thread) busiest = std::max(busiest, p.second);
   if (all_sent.count != items) require_same(tally{items, 0, 0}, all_sent, "async throughput (producers)");
   require_same(all_sent, all_received, "async throughput");
   std::uint64_t item = 0;
   if (Flavour::leftover(ch, item)) require_same(tally{}, tally{1, item, 0}, "async throughput (leftover)");
-  return std::chrono::duration<double>(end - begin).count();
+  return {std::chrono::duration<double>(end - begin).count(), cpu,
+          static_cast<double>(busiest) / static_cast<double>(items)};
 }
 
 // CPU seconds the process burns while `idle_receivers` coroutines wait on an empty channel for `seconds`.
