@@ -61,8 +61,9 @@ def _threads(run):
             "spread evenly over the two threads, 1: all on one), and the process's CPU time ÷ wall time of the sample "
             "(at most 2; on a loaded machine it also shows how much of the cores the run was given). chan_async's "
             "inline resumption runs a resumed coroutine on its notifier's thread, and a pool thread left with no running "
-            "coroutine gets none back (nothing is posted after the start), so its coroutines tend to gather on one "
-            "thread: there, its figures are one thread's throughput.", "",
+            "coroutine gets none back (nothing is posted after the start). Where its coroutines suspend on nearly every "
+            "message (capacity 1, a single pair) they gather on one thread, and its figures there are one thread's "
+            "throughput; with room in the channel they mostly stay where they started.", "",
             "| queue | busiest thread's share, min–max over cells | cells with all items on one thread | CPUs busy, "
             "median over cells |", "|---|---|---|---|"] + lines + [""]
 
