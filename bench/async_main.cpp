@@ -5,6 +5,8 @@
 //
 //   <flavour>/async/<N>x<N>/cap:<c>/u64        items/s, N = 1, 4, 16 coroutines a side, c = 1, 32, 1024
 //   <flavour>/async_idle/1x1000/cap:32/u64     CPU ms per second of 1,000 receivers waiting on an empty channel
+//   asio_post/async_floor/1x1/cap:0/u64        items/s of asio's completion path alone (no channel): the
+//                                              ceiling of any channel awaited through use_awaitable on this pool
 //   chan_async/suite_<s>/<P>x<C>/cap:1/u64     crossbeam's suite at capacity 1 (spsc 1x1, mpsc 4x1, mpmc 4x4)
 //                                              with coroutines, in seconds per 5,000,000 messages, beside Go's
 //
@@ -106,6 +108,13 @@ void add_suite() {
 }
 
 void register_all() {
+  add("asio_post/async_floor/1x1/cap:0/u64", [](benchmark::State& state) {
+    for (auto _ : state) {
+      const auto sample = run_sized(current_scale.min_items, current_scale.min_seconds, run_post_floor);
+      record(state, sample);
+      state.counters["items_per_second"] = static_cast<double>(sample.items) / sample.seconds;
+    }
+  });
   add_flavour<chan_async>();
   add_flavour<chan_asio>();
   add_flavour<asio_channel>();

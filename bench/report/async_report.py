@@ -31,6 +31,20 @@ def _tp(q, grid, cap):
     return f"{q}/async/{grid}/cap:{cap}/u64"
 
 
+FLOOR = "asio_post/async_floor/1x1/cap:0/u64"
+
+
+def _floor_text(run):
+    """asio's completion path alone against asio_channel's median cell, or "" """
+    peer = [run.med[_tp(PEER, g, c)] for c in CAPS for g in GRID if _tp(PEER, g, c) in run]
+    if FLOOR not in run or not peer:
+        return ""
+    return (f"asio's completion path alone (`asio_post`: two coroutines, one `co_await asio::post` per send and per "
+            f"receive, no channel) moves {fmt_si(run.med[FLOOR])} items/s{run.cv_text(FLOOR)}, "
+            f"×{run.med[FLOOR] / statistics.median(peer):.2f} of asio_channel's median cell: both rows awaited through "
+            "`use_awaitable` run at about the speed of asio's own completion path, whichever channel is beneath")
+
+
 def _idle(q):
     return f"{q}/async_idle/1x1000/cap:32/u64"
 
@@ -98,6 +112,8 @@ def target_rows(run):
         figure = (f"×{geomean(r for _, _, r in cells):.2f} geometric mean over {len(cells)} cells, lowest "
                   f"×{min(r for _, _, r in cells):.2f}; " + (f"below ×{TARGET_RATIO:g} in {len(low)}: " + "; ".join(low)
                                                              if low else f"≥ ×{TARGET_RATIO:g} everywhere"))
+        if mine == "chan_asio" and _floor_text(run):
+            figure += "; " + _floor_text(run)
         out.append((f"Async: chan's coroutines {what} at least {TARGET_RATIO:g}× asio's concurrent_channel in every cell "
                     "(2-thread pool; 1x1, 4x4, 16x16 coroutines; capacities 1, 32, 1024)", figure, not low,
                     [n for c, g, _ in cells for n in (_tp(mine, g, c), _tp(PEER, g, c))]))
@@ -119,7 +135,7 @@ def target_rows(run):
 
 
 def section(run, env):
-    names = [n for n in run.med if n.split("/")[0] in FLAVOURS]
+    names = [n for n in run.med if n.split("/")[0] in FLAVOURS or n == FLOOR]
     if not names:
         return []
     out = ["## Async: coroutines on a 2-thread pool", "",
@@ -144,6 +160,8 @@ def section(run, env):
                 ratios.append(f"×{run.med[a] / run.med[b]:.2f}" if a in run and b in run and run.med[b] else "—")
             out.append(f"| {cap} | {g} | " + " | ".join(row + ratios) + " |")
     out.append("")
+    if _floor_text(run):
+        out += [_floor_text(run) + ".", ""]
     out += _threads(run)
     png = plot(run, env)
     if png:

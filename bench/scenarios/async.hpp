@@ -14,7 +14,11 @@
 
 #include <time.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/thread_pool.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "../adapters/async.hpp"
 #include "payload.hpp"
 #include "throughput.hpp"
 
@@ -95,6 +100,31 @@ async_run run_throughput(std::size_t capacity, int producers, int consumers, std
   if (Flavour::leftover(ch, item)) require_same(tally{}, tally{1, item, 0}, "async throughput (leftover)");
   return {std::chrono::duration<double>(end - begin).count(), cpu,
           static_cast<double>(busiest) / static_cast<double>(items)};
+}
+
+// asio's completion path alone, the floor under both asio rows: a "sender" and a "receiver" coroutine
+// each await one asio::post per item, which is what every completion through use_awaitable costs at
+// least (an operation's handler is posted to the pool), with no channel at all. Seconds for `items`.
+inline asio::awaitable<void> post_per_item(std::size_t items, std::atomic<std::size_t>& done) {
+  auto executor = co_await asio::this_coro::executor;
+  for (std::size_t i = 0; i != items; ++i) {
+    co_await asio::post(executor, asio::use_awaitable);
+    done.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+inline double run_post_floor(std::size_t items) {
+  asio::thread_pool pool(pool_threads);
+  std::atomic<std::size_t> done{0};
+  const auto begin = std::chrono::steady_clock::now();
+  for (int side = 0; side != 2; ++side) asio::co_spawn(pool, post_per_item(items, done), abort_on_exception);
+  pool.join();
+  const auto end = std::chrono::steady_clock::now();
+  if (done.load() != 2 * items) {
+    std::fprintf(stderr, "bench: async floor: %zu of %zu posts completed\n", done.load(), 2 * items);
+    std::abort();
+  }
+  return std::chrono::duration<double>(end - begin).count();
 }
 
 // CPU seconds the process burns while `idle_receivers` coroutines wait on an empty channel for `seconds`.
