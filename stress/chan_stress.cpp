@@ -1,4 +1,5 @@
-// chan_stress: long randomized runs of chan::channel and chan::oneshot, meant to be built under
+// chan_stress: long randomized runs of chan::channel and chan::oneshot, of selects over several
+// channels and of coroutines awaiting them on a small thread pool, meant to be built under
 // ThreadSanitizer or AddressSanitizer+UBSan (the tsan and asan presets). Every round checks the
 // contract of docs/contract.md section 3 on what actually happened: exactly-once delivery (or destruction by
 // the channel's destructor), nothing received that did not send, per-producer FIFO, size() within

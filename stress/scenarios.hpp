@@ -2,7 +2,8 @@
 
 // The scenarios chan_stress runs: what each one is (make_plan gives a round its threads, capacity,
 // modes and close point) and which round runs it (run_round). The rounds themselves are in
-// channel_round.hpp and oneshot_round.hpp, what they share in round.hpp; the driver (chan_stress.cpp)
+// channel_round.hpp, oneshot_round.hpp, select_round.hpp and async_round.hpp (the last two account
+// through ledger.hpp), what they share in round.hpp; the driver (chan_stress.cpp)
 // picks rounds, watches them and prints the verdict. A new scenario needs a name in scenario_names
 // (round.hpp), a case in make_plan and, if it is not a channel round, a round file and a case in
 // run_round.
