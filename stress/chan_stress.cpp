@@ -1,4 +1,5 @@
-// chan_stress: long randomized runs of chan::channel and chan::oneshot, meant to be built under
+// chan_stress: long randomized runs of chan::channel and chan::oneshot, of selects over several
+// channels and of coroutines awaiting them on a small thread pool, meant to be built under
 // ThreadSanitizer or AddressSanitizer+UBSan (the tsan and asan presets). Every round checks the
 // contract of docs/contract.md section 3 on what actually happened: exactly-once delivery (or destruction by
 // the channel's destructor), nothing received that did not send, per-producer FIFO, size() within
@@ -111,23 +112,36 @@ int self_check() {
   const planted_case cases[] = {{fault::lose, "a lost item", &round_result::lost},
                                 {fault::duplicate, "a duplicated item", &round_result::duplicated},
                                 {fault::reorder, "two items swapped", &round_result::reordered}};
+  // One round of each accounting: a channel round's, and the per-channel ledger of the select and
+  // coroutine rounds (ledger.hpp).
+  const char* scenarios[] = {
+    "mpmc_2x2",
+    "select_mix",
+#if CHAN_STRESS_COROUTINES
+    "async_mix"
+#endif
+  };
   int missed = 0;
-  for (const planted_case& planted : cases) {
-    round_plan plan;
-    plan.scenario = "mpmc_2x2";
-    plan.seed = 42;
-    plan.producers = plan.consumers = 2;
-    plan.capacity = 64;
-    plan.seconds = 0.2;
-    plan.injected = planted.planted;
-    round_result result;
-    run_channel_round<u64_payload>(plan, result);
-    const bool caught = result.*planted.counter > 0;
-    missed += !caught;
-    std::printf("stress: self-check: planted %s -> %llu lost, %llu duplicated, %llu reordered, %llu other: %s\n",
-                planted.name, static_cast<unsigned long long>(result.lost),
-                static_cast<unsigned long long>(result.duplicated), static_cast<unsigned long long>(result.reordered),
-                static_cast<unsigned long long>(result.other), caught ? "caught" : "MISSED");
+  for (const char* scenario : scenarios) {
+    for (const planted_case& planted : cases) {
+      round_plan plan;
+      plan.scenario = scenario;
+      plan.seed = 42;
+      plan.producers = plan.consumers = 2;
+      plan.capacity = 64;
+      plan.channels = 3;
+      plan.pool_threads = 2;
+      plan.seconds = 0.2;
+      plan.injected = planted.planted;
+      round_result result;
+      run_round<u64_payload>(plan, result);
+      const bool caught = result.*planted.counter > 0;
+      missed += !caught;
+      std::printf("stress: self-check: %s: planted %s -> %llu lost, %llu duplicated, %llu reordered, %llu other: %s\n",
+                  scenario, planted.name, static_cast<unsigned long long>(result.lost),
+                  static_cast<unsigned long long>(result.duplicated), static_cast<unsigned long long>(result.reordered),
+                  static_cast<unsigned long long>(result.other), caught ? "caught" : "MISSED");
+    }
   }
   return missed == 0 ? 0 : 1;
 }

@@ -2,7 +2,8 @@
 
 // The scenarios chan_stress runs: what each one is (make_plan gives a round its threads, capacity,
 // modes and close point) and which round runs it (run_round). The rounds themselves are in
-// channel_round.hpp and oneshot_round.hpp, what they share in round.hpp; the driver (chan_stress.cpp)
+// channel_round.hpp, oneshot_round.hpp, select_round.hpp and async_round.hpp (the last two account
+// through ledger.hpp), what they share in round.hpp; the driver (chan_stress.cpp)
 // picks rounds, watches them and prints the verdict. A new scenario needs a name in scenario_names
 // (round.hpp), a case in make_plan and, if it is not a channel round, a round file and a case in
 // run_round.
@@ -13,7 +14,11 @@
 #include "channel_round.hpp"
 #include "oneshot_round.hpp"
 #include "round.hpp"
+#include "select_round.hpp"
 #include "support.hpp"
+#if CHAN_STRESS_COROUTINES
+#include "async_round.hpp"
+#endif
 
 namespace stress {
 namespace {
@@ -22,6 +27,12 @@ template <class Payload>
 void run_round(const round_plan& plan, round_result& result) {
   if (plan.scenario == "oneshot_storm") {
     run_oneshot_round<Payload>(plan, result);
+  } else if (plan.scenario.rfind("select_", 0) == 0) {
+    run_select_round<Payload>(plan, result);
+#if CHAN_STRESS_COROUTINES
+  } else if (plan.scenario.rfind("async_", 0) == 0) {
+    run_async_round<Payload>(plan, result);
+#endif
   } else {
     run_channel_round<Payload>(plan, result);
   }
@@ -62,6 +73,22 @@ round_plan make_plan(const options& opts, random_source& planner, double remaini
     // Consumers quit early, so a blocked send could wait forever: only sends that give up.
     plan.op_mode = planner.one_in(2) ? mode::try_ops : mode::timed;
     plan.keep_items = true;
+  } else if (s == "select_mix" || s == "select_close") {
+    // 2-8 channels; select_close closes some of them mid-run in every round, select_mix in a third.
+    plan.channels = 2 + static_cast<unsigned>(planner.below(7));
+    plan.producers = 1 + static_cast<unsigned>(planner.below(6));
+    plan.consumers = 1 + static_cast<unsigned>(planner.below(6));
+    plan.max_timeout_us = static_cast<unsigned>(planner.below(50));
+    if (close_early || s == "select_close") plan.close_at = close_fraction;
+  } else if (s == "async_mix" || s == "async_cancel") {
+    // More coroutines than pool threads; async_cancel ends every round by cancelling the producers.
+    plan.channels = 1 + static_cast<unsigned>(planner.below(4));
+    plan.pool_threads = 2 + static_cast<unsigned>(planner.below(3));
+    plan.producers = plan.pool_threads + static_cast<unsigned>(planner.below(24));
+    plan.consumers = plan.pool_threads + static_cast<unsigned>(planner.below(24));
+    plan.max_timeout_us = 20 + static_cast<unsigned>(planner.below(200));
+    plan.stop_then_close = s == "async_cancel";
+    if (close_early) plan.close_at = close_fraction;
   } else {  // oneshot_storm
     plan.producers = storm_threads;
     plan.consumers = 2 + static_cast<unsigned>(planner.below(6));
