@@ -12,6 +12,9 @@
 //     selector_*           the same through the run-time chan::selector<> (its two arms added once)
 // Each receive also adds the item to a sum that is checked, so the loop cannot be optimised away.
 
+#if !__has_include(<valgrind/callgrind.h>)
+#error "chan_instructions needs valgrind's <valgrind/callgrind.h> (Debian: valgrind; ci/deps installs it)"
+#endif
 #include <valgrind/callgrind.h>
 
 #include <chan/channel.hpp>
