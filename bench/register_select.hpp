@@ -2,6 +2,7 @@
 
 // The select rows of chan_bench (scenarios/select.hpp), named like the rest:
 //   <queue>/select_rx/4x1/cap:<n>/u64       one consumer selecting over 4 channels, a producer each
+//   <queue>/select_rx_dyn/4x1/cap:<n>/u64   select_rx through the run-time chan::selector
 //   <queue>/select_both/4x4/cap:<n>/u64     4 threads selecting sends, 4 selecting receives, 4 channels
 //   <queue>/select_rx_one/4x1/cap:<n>/u64   select_rx's traffic through one channel of the same
 //                                           capacity (4 producers, one consumer, plain recv): the
@@ -46,6 +47,8 @@ void add_queue(const std::string& queue) {
   for (const std::size_t cap : capacities) {
     const std::string tail = "/cap:" + std::to_string(cap) + "/u64";
     add(queue + "/select_rx/4x1" + tail, [cap](std::size_t n) { return run_select_rx<std::uint64_t, Mode>(cap, n); });
+    add(queue + "/select_rx_dyn/4x1" + tail,
+        [cap](std::size_t n) { return run_select_rx<std::uint64_t, Mode, true>(cap, n); });
     add(queue + "/select_both/4x4" + tail,
         [cap](std::size_t n) { return run_select_both<std::uint64_t, Mode>(cap, n); });
     add(queue + "/select_rx_one/4x1" + tail, [cap](std::size_t n) {

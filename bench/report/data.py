@@ -30,7 +30,7 @@ METRICS = {"throughput": ("items_per_second", True, "items/s"), "pingpong": ("ns
            "uncontended": ("ns_per_op", False, "ns per send+recv")}
 for _s in ("suite_seq", "suite_spsc", "suite_mpsc", "suite_mpmc"):
     METRICS[_s] = ("seconds_per_5m", False, "s per 5,000,000 messages")
-for _s in ("select_rx", "select_both", "select_rx_one"):  # bench/scenarios/select.hpp
+for _s in ("select_rx", "select_both", "select_rx_dyn", "select_rx_one"):  # bench/scenarios/select.hpp
     METRICS[_s] = ("items_per_second", True, "items/s")
 NOISY_CV = 0.10
 RATIO_RULE = ("×r is chan's advantage over the row: chan's median ÷ the row's for items/s, the row's ÷ chan's for "

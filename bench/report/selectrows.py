@@ -11,7 +11,10 @@ from data import RATIO_RULE, fmt_si, geomean, parts
 SCENARIOS = {"select_rx": ("4x1", "select_rx: 4 channels, one producer each (plain send), one consumer selecting a "
                                   "receive over all 4"),
              "select_both": ("4x4", "select_both: 4 threads selecting a send over the 4 channels, 4 threads "
-                                    "selecting a receive")}
+                                    "selecting a receive"),
+             "select_rx_dyn": ("4x1", "select_rx_dyn: select_rx through a run-time selector (chan::selector, "
+                                      "crossbeam's Select), its 4 arms added once")}
+PLOTTED = ("select_rx", "select_both")
 BLOCKING = ["chan", "crossbeam", "flume", "go"]
 TRY = ["chan_try", "crossbeam_try", "go_try"]
 ONE = "select_rx_one"  # select_rx's traffic through one channel of the same capacity
@@ -33,6 +36,9 @@ NOTES = [
     "select_both's senders select a send in every language (crossbeam's Rust benchmark does; its Go benchmark "
     "sends with plain sends there). Every select row checks the count and both checksums; select_rx also checks "
     "that each item came out of its producer's channel (the arm index), in that producer's order.",
+    "select_rx_dyn runs select_rx's consumer through each library's run-time selector, built once before the "
+    "loop (crossbeam's own benchmark builds a `Select` per message): `chan::selector` and crossbeam's `Select`. Go "
+    "has none but `reflect.Select`, flume none but its per-message `Selector`: no go or flume rows.",
     f"`{ONE}` is select_rx's traffic (4 producers, one consumer, 2^20 items or more) through one channel of the "
     "same capacity, received with a plain receive: the yardstick for what selecting over 4 channels costs chan.",
 ]
@@ -78,10 +84,12 @@ def targets(run):
                         if med[b] > med[a]:
                             behind.append(f"{q} in {scenario} cap {c} (chan ×{med[a] / med[b]:.2f})")
     if used:
-        out.append(("Select, other languages: chan ahead of crossbeam-channel, flume and Go in select_rx and "
-                    "select_both (blocking against blocking, try against try)", "ahead everywhere" if not behind else
-                    f"behind in {len(behind)} of {len(used) // 2} cells: " + "; ".join(behind[:8])
-                    + (f"; and {len(behind) - 8} more" if len(behind) > 8 else ""), not behind, used))
+        figure = "ahead everywhere" if not behind else (
+            f"behind in {len(behind)} of {len(used) // 2} cells: " + "; ".join(behind[:8])
+            + (f"; and {len(behind) - 8} more" if len(behind) > 8 else ""))
+        out.append(("Select, other languages: chan ahead of crossbeam-channel, flume and Go in select_rx, "
+                    "select_rx_dyn and select_both (blocking against blocking, try against try)", figure, not behind,
+                    used))
     counts = instructions(run.folder)
     if "try_recv" in counts and len(counts) > 1:
         t = counts["try_recv"]
@@ -137,7 +145,7 @@ def plot(run, env, caps):
 
     import plots
 
-    panels = [(s, mode, qs) for s in SCENARIOS for mode, qs in (("blocking", BLOCKING), ("try + yield", TRY))
+    panels = [(s, mode, qs) for s in PLOTTED for mode, qs in (("blocking", BLOCKING), ("try + yield", TRY))
               if any(_name(q, s, c) in run for q in qs for c in caps)]
     if not panels:
         return None

@@ -5,7 +5,8 @@
 //   select_rx    4 channels, one producer sending into each, one consumer that selects a receive
 //                over all 4 for every item;
 //   select_both  4 channels, 4 threads that select a send over all 4 for every item, 4 threads that
-//                select a receive over all 4.
+//                select a receive over all 4;
+//   select_rx_dyn select_rx with the run-time chan::selector (its 4 arms added once, before the loop).
 // "blocking" rows call chan::select (parks); "try" rows call chan::try_select and yield on
 // {no_arm, empty}, and their plain producers try_send and yield on full, like ops.hpp.
 // Every run checks the count and both checksums of what arrived; select_rx also checks that each item
@@ -119,7 +120,22 @@ void require_drained(select_channels<T>& chs, const char* what) {
   }
 }
 
-template <class T, mode Mode>
+// The run-time chan::selector over the same 4 receive arms, built once and run for every item.
+template <mode Mode>
+chan::selected run_selector(chan::selector<select_width>& sel) {
+  for (;;) {
+    if constexpr (Mode == mode::blocking) {
+      return sel.select();
+    } else {
+      const chan::selected got = sel.try_select();
+      if (got) return got;
+      std::this_thread::yield();
+    }
+  }
+}
+
+// Runtime: the consumer selects through a chan::selector (select_rx_dyn) instead of chan::select.
+template <class T, mode Mode, bool Runtime = false>
 double run_select_rx(std::size_t capacity, std::size_t items) {
   auto chs = make_select_channels<T>(capacity);
   std::vector<tally> sent(select_width);
@@ -137,8 +153,12 @@ double run_select_rx(std::size_t capacity, std::size_t items) {
     }
     std::array<std::uint64_t, select_width> last{};  // per channel: the newest id received
     T item{};
+    chan::selector<select_width> sel;
+    if constexpr (Runtime) {
+      for (auto& ch : chs) sel.add_recv(ch, item);
+    }
     for (std::size_t i = 0; i != items; ++i) {
-      const chan::selected got = select_recv<Mode>(chs, item);
+      const chan::selected got = Runtime ? run_selector<Mode>(sel) : select_recv<Mode>(chs, item);
       if (got.result != chan::status::ok) select_failed("select_rx", got);
       const std::uint64_t id = id_of(item);
       // Channel k carries producer k's items only, in the order that producer sent them.

@@ -2,7 +2,9 @@
 //! producer each, one consumer selecting a receive over all 4) and select_both (4 threads selecting a
 //! send over the 4 channels, 4 selecting a receive), with the same names and checks as chan's rows.
 //! crossbeam uses its `select!` macro (arms fixed at compile time, like chan::select and Go's select
-//! statement); `crossbeam_try` adds a `default` arm and yields. flume has one selector, `Selector`,
+//! statement); `crossbeam_try` adds a `default` arm and yields. select_rx_dyn is select_rx with
+//! crossbeam's run-time `Select` (built once, its 4 receive arms reused for every item; crossbeam's own
+//! benchmark builds one per item), beside chan's run-time chan::selector. flume has one selector, `Selector`,
 //! built for every message (its arms own the callbacks), and no non-blocking form: no flume_try rows.
 //! flume has no select_both row either: with send arms, flume 0.10.14's Selector delivered some
 //! messages twice (a receiver took a message from a losing arm's parked send) and left threads asleep
@@ -63,10 +65,19 @@ trait Select: Sync {
     fn select_recv(&self, rx: &[Self::Rx; WIDTH]) -> (usize, u64);
     fn select_send(&self, tx: &[Self::Tx; WIDTH], v: u64) -> usize;
     fn is_empty(rx: &Self::Rx) -> bool;
+    /// `items` receive selects, each item handed to `each(arm, item)`; select_rx's consumer.
+    fn receive_each<F: FnMut(usize, u64)>(&self, rx: &[Self::Rx; WIDTH], items: usize, mut each: F) {
+        for _ in 0..items {
+            let (k, item) = self.select_recv(rx);
+            each(k, item);
+        }
+    }
 }
 
 struct Crossbeam {
     blocking: bool,
+    /// select_rx_dyn: the consumer uses a run-time `Select`, built once with the 4 receive arms
+    dynamic: bool,
 }
 impl Select for Crossbeam {
     type Tx = crossbeam_channel::Sender<u64>;
@@ -126,6 +137,32 @@ impl Select for Crossbeam {
     fn is_empty(rx: &Self::Rx) -> bool {
         rx.is_empty()
     }
+    fn receive_each<F: FnMut(usize, u64)>(&self, rx: &[Self::Rx; WIDTH], items: usize, mut each: F) {
+        if !self.dynamic {
+            for _ in 0..items {
+                let (k, item) = self.select_recv(rx);
+                each(k, item);
+            }
+            return;
+        }
+        let mut sel = crossbeam_channel::Select::new();
+        for r in rx {
+            sel.recv(r);
+        }
+        for _ in 0..items {
+            let op = loop {
+                if self.blocking {
+                    break sel.select();
+                }
+                match sel.try_select() {
+                    Ok(op) => break op,
+                    Err(_) => thread::yield_now(),
+                }
+            };
+            let k = op.index();
+            each(k, op.recv(&rx[k]).expect("crossbeam: disconnected"));
+        }
+    }
 }
 
 struct Flume;
@@ -184,8 +221,7 @@ fn run_select_rx<S: Select>(lib: &S, cap: usize, items: usize) -> f64 {
             return mine;
         }
         let mut last = [0u64; WIDTH];
-        for _ in 0..items {
-            let (k, item) = lib.select_recv(&rx);
+        lib.receive_each(&rx, items, |k, item| {
             // Channel k carries producer k's items only, in the order that producer sent them.
             if (item >> 40) as usize != k + 1 || item <= last[k] {
                 eprintln!(
@@ -196,7 +232,7 @@ fn run_select_rx<S: Select>(lib: &S, cap: usize, items: usize) -> f64 {
             }
             last[k] = item;
             mine.add(item);
-        }
+        });
         mine
     });
     let mut sent = Tally::default();
@@ -230,21 +266,24 @@ fn run_select_both<S: Select>(lib: &S, cap: usize, items: usize) -> f64 {
     seconds
 }
 
-fn add<S: Select + 'static>(out: &mut Vec<(String, Body)>, queue: &'static str, make: fn() -> S, both: bool) {
+/// `scenarios`: (name in the row, grid, select_both or not)
+fn add<S: Select + 'static>(
+    out: &mut Vec<(String, Body)>,
+    queue: &'static str,
+    make: fn() -> S,
+    scenarios: &[(&'static str, &'static str, bool)],
+) {
     for &cap in &CAPACITIES {
-        for (scenario, grid) in [("select_rx", "4x1"), ("select_both", "4x4")] {
-            if scenario == "select_both" && !both {
-                continue;
-            }
+        for &(scenario, grid, both) in scenarios {
             out.push((
                 format!("{}/{}/{}/cap:{}/u64", queue, scenario, grid, cap),
                 Box::new(move |sc: &Scale| {
                     let lib = make();
                     let (n, s) = run_sized(sc.min_items, sc.min_seconds, |n| {
-                        if scenario == "select_rx" {
-                            run_select_rx(&lib, cap, n)
-                        } else {
+                        if both {
                             run_select_both(&lib, cap, n)
+                        } else {
+                            run_select_rx(&lib, cap, n)
                         }
                     });
                     let mut counters = sized(n, s);
@@ -256,8 +295,39 @@ fn add<S: Select + 'static>(out: &mut Vec<(String, Body)>, queue: &'static str, 
     }
 }
 
+const RX: (&str, &str, bool) = ("select_rx", "4x1", false);
+const BOTH: (&str, &str, bool) = ("select_both", "4x4", true);
+const RX_DYN: (&str, &str, bool) = ("select_rx_dyn", "4x1", false);
+
 pub(super) fn register(out: &mut Vec<(String, Body)>) {
-    add(out, "crossbeam", || Crossbeam { blocking: true }, true);
-    add(out, "crossbeam_try", || Crossbeam { blocking: false }, true);
-    add(out, "flume", || Flume, false); // no select_both: see the top of this file
+    let crossbeam = || Crossbeam {
+        blocking: true,
+        dynamic: false,
+    };
+    let crossbeam_try = || Crossbeam {
+        blocking: false,
+        dynamic: false,
+    };
+    add(out, "crossbeam", crossbeam, &[RX, BOTH]);
+    add(out, "crossbeam_try", crossbeam_try, &[RX, BOTH]);
+    // select_rx_dyn: crossbeam's run-time `Select`, as chan's row uses chan::selector.
+    add(
+        out,
+        "crossbeam",
+        || Crossbeam {
+            blocking: true,
+            dynamic: true,
+        },
+        &[RX_DYN],
+    );
+    add(
+        out,
+        "crossbeam_try",
+        || Crossbeam {
+            blocking: false,
+            dynamic: true,
+        },
+        &[RX_DYN],
+    );
+    add(out, "flume", || Flume, &[RX]); // no select_both: see the top of this file
 }
