@@ -20,6 +20,7 @@
 #include "adapters/mutex_deque.hpp"
 #include "adapters/tbb.hpp"
 #include "adapters/vyukov.hpp"
+#include "register_select.hpp"
 #include "scenarios/latency.hpp"
 #include "scenarios/scale.hpp"
 #include "scenarios/suite.hpp"
@@ -225,6 +226,7 @@ int main(int argc, char** argv) {
   }
   int count = static_cast<int>(args.size());
   bench::register_all();
+  bench::select_rows::register_all();
   benchmark::Initialize(&count, args.data());
   if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -30,6 +30,8 @@ METRICS = {"throughput": ("items_per_second", True, "items/s"), "pingpong": ("ns
            "uncontended": ("ns_per_op", False, "ns per send+recv")}
 for _s in ("suite_seq", "suite_spsc", "suite_mpsc", "suite_mpmc"):
     METRICS[_s] = ("seconds_per_5m", False, "s per 5,000,000 messages")
+for _s in ("select_rx", "select_both", "select_rx_dyn", "select_rx_one"):  # bench/scenarios/select.hpp
+    METRICS[_s] = ("items_per_second", True, "items/s")
 # The coroutine rows of chan_bench_async (report: async_report.py).
 METRICS.update({"async": ("items_per_second", True, "items/s"), "async_floor": ("items_per_second", True, "items/s"),
                 "async_idle": ("cpu_ms_per_s", False, "CPU ms per idle s")})

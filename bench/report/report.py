@@ -5,6 +5,7 @@ import statistics
 
 import async_report
 import plots
+import selectrows
 import targets
 from data import (CPP_BLOCKING, CPP_TRY, GRID, LANG_BLOCKING, LANG_TRY, LANGUAGE, METRICS, RATIO_RULE, SUITE,
                   SUITE_LABEL, Run, fmt_si, geomean, ordered, parts, reference)
@@ -60,8 +61,6 @@ def lang_notes(env):
         "try_send/try_recv with `std::thread::yield_now()`.",
         "flume is not a lock-free ring: with its default features its queue sits behind one std::sync::Mutex, so "
         "every send and receive takes that lock.",
-        "select_rx and select_both (crossbeam's select scenarios) are not measured yet: chan's select is not on "
-        "this branch.",
     ]
 
 
@@ -106,14 +105,15 @@ def grid_table(run, queues, cap, payload, eff=True):
 def languages(run, env):
     tp = run.names("throughput")
     if not any(parts(n)[0] in LANG_BLOCKING + LANG_TRY for n in run.med):
-        return []
+        return selectrows.section(run, env, heading="##")
     out = ["## chan among channels in other languages", "",
            "chan against " + ", ".join(LANGUAGE.values()) + ", same machine, same run, same scenarios and checks "
            "(bench/peers/). Blocking rows call send/recv, try rows try + yield. " + RATIO_RULE, ""]
     out += [f"- {n}" for n in lang_notes(env)] + [""]
     # chan's geometric-mean advantage over each peer, and the cells a peer wins.
-    out += ["| peer | compared with | chan's advantage, geometric mean | cells | cells where the peer wins |",
-            "|---|---|---|---|---|"]
+    if tp:
+        out += ["| peer | compared with | chan's advantage, geometric mean | cells | cells where the peer wins |",
+                "|---|---|---|---|---|"]
     for q in LANG_BLOCKING + LANG_TRY:
         rs = [(n, run.advantage(n)) for n in tp if parts(n)[0] == q and run.advantage(n)]
         if not rs:
@@ -132,7 +132,7 @@ def languages(run, env):
         png = plots.lang_throughput(run, env, payload)
         if png:
             out += [f"![chan and other languages, {payload}]({png})", ""]
-    return out
+    return out + selectrows.section(run, env)
 
 
 def suite(run, env):

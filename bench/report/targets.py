@@ -4,6 +4,7 @@ import os
 import re
 
 import async_report
+import selectrows
 from data import CAPACITY_HONOURING_MPMC, CPP_BLOCKING, LANG_BLOCKING, LANG_TRY, LANGUAGE, geomean, parts
 
 
@@ -141,6 +142,7 @@ def rows(run):
                     ", ".join(f"{q} {p:.0f} ns vs chan {c:.0f} ns" for q, p, c in slower), all(c <= p for _, p, c in slower),
                     [pp[q] for q, _, _ in slower]))
     out += async_report.target_rows(run)
+    out += selectrows.targets(run)
     return out
 
 

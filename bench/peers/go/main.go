@@ -392,6 +392,8 @@ func main() {
 	var benches []bench
 	benches = addChannel(benches, "go", true)
 	benches = addChannel(benches, "go_try", false)
+	benches = addSelect(benches, "go", true)
+	benches = addSelect(benches, "go_try", false)
 	if list {
 		for _, b := range benches {
 			fmt.Println(b.name)

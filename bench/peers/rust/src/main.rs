@@ -8,6 +8,8 @@
 //!   --scale=quick|default|full     sample sizes, as bench/scenarios/scale.hpp
 //! Blocking rows call send/recv; `_try` rows loop on try_send/try_recv and yield on full/empty.
 
+mod select;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Instant;
@@ -442,6 +444,7 @@ fn registry() -> Vec<(String, Body)> {
     add_channel::<Crossbeam>(&mut out, "crossbeam_try", false);
     add_channel::<Flume>(&mut out, "flume", true);
     add_channel::<Flume>(&mut out, "flume_try", false);
+    select::register(&mut out);
     out
 }
 
