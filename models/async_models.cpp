@@ -125,9 +125,10 @@ struct async_cancel_races_wake : rl::test_suite<async_cancel_races_wake, 4> {
 };
 
 // One item, taken by a thief's try_recv or by the cancellable receive, while a stop races both.
-// The path this checks: the sender claims the operation, the thief takes the item first, the
-// operation enlists again (owner_rearm) while the stop, whose claim failed on the sender's, must be
-// seen by that round's cancel check. Else the operation waits forever and never completes.
+// The path this checks: the sender claims the operation, the thief takes the item first, and the
+// stop, finding the sender's claim, marks it (owner_cancel_mark); the thread that takes the sender's
+// wake must then fail to rearm (owner_rearm) and end the operation cancelled, or see the mark at
+// once. Else the operation enlists again, nobody is left to wake it, and it never completes.
 struct async_cancel_races_stolen_wake : rl::test_suite<async_cancel_races_stolen_wake, 4> {
   std::optional<channel> ch;
   std::optional<operation<recv_attempt>> op;

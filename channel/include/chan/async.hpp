@@ -12,12 +12,11 @@
 // wakes a task.
 //
 // One operation, run by one thread at a time. Whoever holds the operation (the starter, or the thread
-// whose claim woke it) runs a round: enlist every arm, look at the cancel flag, re-check the arms.
+// whose claim woke it) runs a round: enlist every arm, look for a stop request, re-check the arms.
 // A notifier's claim can come at any moment of a round, even before the coroutine finished
-// suspending (a wake racing await_suspend). The state word settles who goes on: the round ends by
-// setting `suspended`, the claimer's wake action by setting `claimed`; whichever comes second runs
-// the next step, so the two never run the arms at once and the operation is never touched by a
-// thread that is not holding it.
+// suspending (a wake racing await_suspend). The state word settles who goes on: the round's end and
+// the claimer's wake action each add one to it; whichever comes second runs the next step, so the two never run the
+// arms at once and the operation is never touched by a thread that is not holding it.
 //
 // Resumptions chain (a resumed coroutine sends, which wakes another, which sends...), so a wake action
 // does not run the operation from inside the notifier's call stack when that thread already runs
@@ -25,9 +24,10 @@
 // level deep.
 //
 // Cancellation (tokio's "cancel safe", Boost.Cobalt's channel, P0260's async_pop): a stop request
-// raises the cancel flag and claims the owner like a notifier, with its own tag. If a notifier was
-// first, the round that takes the notifier's wake either completes the operation (it won the race)
-// or, enlisting again, sees the flag. A cancelled operation has done nothing: the ring is the one
+// claims the owner like a notifier, with its own tag. If a notifier was first, the stop marks that
+// claim in the same word (waiters.hpp, claim_for_cancel), and the thread that takes the notifier's
+// wake either completes the operation (it won the race) or, trying to rearm for another round, finds
+// the mark and ends it cancelled. A cancelled operation has done nothing: the ring is the one
 // source of truth and an arm only acts by completing. A wake-up it was handed goes on to that list's
 // next waiter, as a select's does.
 //
@@ -123,8 +123,9 @@ class async_operation : public owner<Backend> {
 public:
   using completion = void (*)(void* context) noexcept;
 
-  // The tag of a stop request's claim; a list's tags are first_tag + the arm's index.
-  static constexpr std::size_t cancel_tag = static_cast<std::size_t>(-1);
+  // The tag of a stop request's claim; a list's tags are first_tag + the arm's index. Below the
+  // owner's cancel_pending bit.
+  static constexpr std::size_t cancel_tag = ~std::size_t{0} >> 1;
 
   template <class... Args>
   explicit async_operation(completion complete, void* context, Args&&... arms)
@@ -149,36 +150,39 @@ public:
   // completion begins, and the operation must outlive the call (a stop_token given to start does
   // both by itself).
   void cancel() noexcept {
-    cancel_.store(true, order::async_cancel_mark);
     if (this->claim_for_cancel(cancel_tag)) this->wake();
   }
 
 private:
   enum class round_end { done, pending };
-  static constexpr unsigned suspended = 1;
-  static constexpr unsigned claimed = 2;
 
   struct canceller {
     async_operation* op;
     void operator()() const noexcept { op->cancel(); }
   };
 
+  // The state word counts the two events of every round that ends with a claim: the round finishing
+  // (async_suspend_mark) and the claimer's wake (async_wake_mark), in either order. Whoever makes the
+  // count odd came first and leaves; whoever makes it even again came second and runs the next step.
+  // Both ends are counted, so the word needs no reset between rounds.
+  static bool came_second(unsigned before) noexcept { return before % 2 == 1; }
+
   // A claimer's wake action, on its thread after it released the list's lock.
   static void on_wake(base& self) {
     auto& op = static_cast<async_operation&>(self);
-    if (op.state_.fetch_or(claimed, order::async_wake_mark) & suspended) run_on_trampoline<Backend>(op.task_);
-    // Else the round is still running; it sees `claimed` as it ends and takes the wake itself. Nothing
+    if (came_second(op.state_.fetch_add(1, order::async_wake_mark))) run_on_trampoline<Backend>(op.task_);
+    // Else the round is still running; it counts second as it ends and takes the wake itself. Nothing
     // here touches the operation any more: that thread may finish and free it now.
   }
 
   static void run_wake(void* target) noexcept { static_cast<async_operation*>(target)->take_wake(); }
 
   void take_wake() noexcept {
-    const std::size_t handed = this->abort();  // fails: reads the claimer's tag
+    const std::size_t handed = this->abort();  // fails: reads the claimer's tag (and a stop's mark)
     if (done_.load()) {
       // The round completed the operation itself, after the claim: the wake went unused.
-      delist_except(handed);
-      pass_on_unless_used(handed, false);
+      delist_except(claim_of(handed));
+      pass_on_unless_used(claim_of(handed), false);
       finish();
       return;
     }
@@ -192,27 +196,38 @@ private:
 
   // Runs rounds until the operation is done or a round leaves it enlisted. `handed`: the tag of the
   // claim whose wake this thread took, or `waiting` for the first round.
+  static std::size_t claim_of(std::size_t word) noexcept { return word & ~base::cancel_pending; }
+  static bool stop_requested(std::size_t word) noexcept {
+    return word == cancel_tag || (word & base::cancel_pending) != 0;
+  }
+
   round_end drive(std::size_t handed) noexcept {
     for (;;) {
       if (handed != base::waiting) {
-        delist_except(handed);
-        if (handed == cancel_tag) {
+        const std::size_t claim = claim_of(handed);
+        delist_except(claim);
+        if (stop_requested(handed)) {
+          // A stop claimed the owner, or marked a notifier's claim: cancelled, and a wake-up this
+          // operation was handed goes on.
           set_outcome({fired::none, status::cancelled});
+          pass_on_unless_used(claim, false);
           return round_end::done;
         }
         const fired now = scan(arms_);
         if (now.arm != fired::none) {
           set_outcome(now);
-          pass_on_unless_used(handed, true);
+          pass_on_unless_used(claim, true);
           return round_end::done;
         }
         // Woken for an item or slot that another thread took first: that thread used the wake-up.
-        state_.store(0, order::async_round_reset);
-        this->rearm();
+        if (!this->rearm(handed)) {  // a stop marked the claim meanwhile
+          set_outcome({fired::none, status::cancelled});
+          return round_end::done;
+        }
       }
       enlist_all();
       bool done = false;
-      if (cancel_.load(order::async_cancel_check)) {
+      if (stop_requested(this->peek())) {
         set_outcome({fired::none, status::cancelled});
         done = true;
       } else {
@@ -232,12 +247,12 @@ private:
         }
         // A claim came after all; its wake is on its way or has been. Whoever is second finishes.
         done_.store(true);
-        if (!(state_.fetch_or(suspended, order::async_suspend_mark) & claimed)) return round_end::pending;
-        delist_except(late);
-        pass_on_unless_used(late, false);
+        if (!came_second(state_.fetch_add(1, order::async_suspend_mark))) return round_end::pending;
+        delist_except(claim_of(late));
+        pass_on_unless_used(claim_of(late), false);
         return round_end::done;
       }
-      if (!(state_.fetch_or(suspended, order::async_suspend_mark) & claimed)) return round_end::pending;
+      if (!came_second(state_.fetch_add(1, order::async_suspend_mark))) return round_end::pending;
       // A claim came while the round ran, and its wake left the work to this thread.
       handed = this->abort();
     }
@@ -288,7 +303,6 @@ private:
   void* context_;
   async_task task_{&run_wake, this, nullptr};
   typename Backend::template atomic<unsigned> state_{0};
-  typename Backend::template atomic<bool> cancel_{false};
   handed_data<Backend, std::size_t> outcome_arm_{fired::none};
   handed_data<Backend, unsigned char> outcome_result_{static_cast<unsigned char>(status::empty)};
   handed_data<Backend, bool> done_{false};

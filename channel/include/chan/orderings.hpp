@@ -270,50 +270,66 @@ CHAN_ORDER_SITE(owner_abort);
 #endif
 CHAN_ORDER_SITE(owner_abort_failed);
 
-// owner_rearm [store]: An async owner (async.hpp) goes back to `waiting` before it enlists for another round.
-// seq_cst: with async_cancel_mark, owner_cancel_claim and async_cancel_check it is the store-load pattern that keeps a
-// stop request from being lost: either the stop's claim reads this store (and wins), or the round's
-// async_cancel_check, after this store in the total order, sees the stop. Its release also publishes the round's
-// reset state word to a stop's claim (no list lock orders that one).
+// owner_rearm [rmw]: An async owner (async.hpp) goes back to `waiting` before it enlists for another round, by a CAS
+// from the tag it was claimed with, which fails if a stop request marked that claim (owner_cancel_mark). Relaxed:
+// only the word's modification order decides between the rearm and the stop's mark or claim, and nothing is
+// published through it: a notifier reaches the next round through the list lock of its enlist, a stop's claim
+// reaches the round's state through the state word's own RMWs (async_wake_mark).
 #ifndef CHAN_ORDER_owner_rearm
-#define CHAN_ORDER_owner_rearm std::memory_order_seq_cst
+#define CHAN_ORDER_owner_rearm std::memory_order_relaxed
 #endif
 CHAN_ORDER_SITE(owner_rearm);
 
-// owner_cancel_claim [rmw]: A stop request claims an async owner, from no list and under no lock. seq_cst: the claim
-// half of the pattern at owner_rearm (it follows async_cancel_mark in the total order); acquire: the reset state
-// word that owner_rearm published.
+// owner_rearm_failed [load]: Failure order of owner_rearm: the claim was marked by a stop; the holder ends the
+// operation cancelled and reads nothing else.
+#ifndef CHAN_ORDER_owner_rearm_failed
+#define CHAN_ORDER_owner_rearm_failed std::memory_order_relaxed
+#endif
+CHAN_ORDER_SITE(owner_rearm_failed);
+
+// owner_cancel_claim [rmw]: A stop request claims a waiting async owner, from no list and under no lock. Relaxed, as
+// owner_claim: the CAS only decides who wins; the stop's wake then meets the round through the state word
+// (async_wake_mark / async_suspend_mark), whose RMWs carry what the round wrote.
 #ifndef CHAN_ORDER_owner_cancel_claim
-#define CHAN_ORDER_owner_cancel_claim std::memory_order_seq_cst
+#define CHAN_ORDER_owner_cancel_claim std::memory_order_relaxed
 #endif
 CHAN_ORDER_SITE(owner_cancel_claim);
 
-// owner_cancel_claim_failed [load]: Failure order of owner_cancel_claim: claimed already, by a notifier or by the owner
-// itself. seq_cst: this read still takes part in the pattern at owner_rearm (it is what orders the stop before the
-// next round's rearm).
+// owner_cancel_claim_failed [load]: Failure order of owner_cancel_claim: the word the stop reads to decide whether
+// to mark a notifier's claim, give up on an aborted owner, or try again. Relaxed: a value only.
 #ifndef CHAN_ORDER_owner_cancel_claim_failed
-#define CHAN_ORDER_owner_cancel_claim_failed std::memory_order_seq_cst
+#define CHAN_ORDER_owner_cancel_claim_failed std::memory_order_relaxed
 #endif
 CHAN_ORDER_SITE(owner_cancel_claim_failed);
 
+// owner_cancel_mark [rmw]: A stop request adds cancel_pending to a notifier's claim, so that the rearm of the thread
+// that takes that wake fails (and its abort, or owner_peek, reads the mark). Relaxed: one location's modification
+// order puts the mark before or after the rearm, and either way the stop is seen or wins its claim on the next
+// `waiting`.
+#ifndef CHAN_ORDER_owner_cancel_mark
+#define CHAN_ORDER_owner_cancel_mark std::memory_order_relaxed
+#endif
+CHAN_ORDER_SITE(owner_cancel_mark);
+
+// owner_cancel_mark_failed [load]: Failure order of owner_cancel_mark: the word changed (rearmed, aborted, claimed
+// again); the stop looks at the new value. Relaxed: a value only.
+#ifndef CHAN_ORDER_owner_cancel_mark_failed
+#define CHAN_ORDER_owner_cancel_mark_failed std::memory_order_relaxed
+#endif
+CHAN_ORDER_SITE(owner_cancel_mark_failed);
+
+// owner_peek [load]: A round looks at its own word after enlisting: a stop that claimed or marked it ends the round
+// cancelled at once. Relaxed: only an early answer; a stop this load misses is still met at the round's end (its
+// wake counts on the state word) or at the next rearm.
+#ifndef CHAN_ORDER_owner_peek
+#define CHAN_ORDER_owner_peek std::memory_order_relaxed
+#endif
+CHAN_ORDER_SITE(owner_peek);
+
 // ---- async: coroutine waiters (async.hpp) --------------------------------------------------------
 
-// async_cancel_mark [store]: A stop request raises the operation's cancel flag before it tries to claim the owner.
-// seq_cst: the first half of the pattern at owner_rearm; pairs with async_cancel_check.
-#ifndef CHAN_ORDER_async_cancel_mark
-#define CHAN_ORDER_async_cancel_mark std::memory_order_seq_cst
-#endif
-CHAN_ORDER_SITE(async_cancel_mark);
-
-// async_cancel_check [load]: A round looks at the cancel flag after enlisting (after owner_rearm). seq_cst: pairs with
-// async_cancel_mark through the total order (see owner_rearm): a stop whose claim failed is seen here.
-#ifndef CHAN_ORDER_async_cancel_check
-#define CHAN_ORDER_async_cancel_check std::memory_order_seq_cst
-#endif
-CHAN_ORDER_SITE(async_cancel_check);
-
-// async_suspend_mark [rmw]: The thread running a round marks it finished (`suspended`) and learns whether a claimer's
-// wake came meanwhile. Release pairs with async_wake_mark: a claimer that comes later sees what the round wrote
+// async_suspend_mark [rmw]: The thread running a round counts its end on the state word and learns whether a
+// claimer's wake came first. Release pairs with async_wake_mark: a claimer that comes later sees what the round wrote
 // (its outcome, `done`). Acquire pairs with async_wake_mark's release: a wake that came first left its claim, which
 // this thread then reads.
 #ifndef CHAN_ORDER_async_suspend_mark
@@ -321,21 +337,14 @@ CHAN_ORDER_SITE(async_cancel_check);
 #endif
 CHAN_ORDER_SITE(async_suspend_mark);
 
-// async_wake_mark [rmw]: A claimer's wake action marks the claim (`claimed`) and learns whether the round had
-// finished. Acquire pairs with async_suspend_mark (the round's writes, before the claimer runs the next one); release
+// async_wake_mark [rmw]: A claimer's wake action counts the wake on the state word and learns whether the round had
+// ended. Acquire pairs with async_suspend_mark (the round's writes, before the claimer runs the next one); release
 // pairs with it the other way (the claim, and the claimer's last touch of the operation, before the round's thread
 // goes on and perhaps frees it).
 #ifndef CHAN_ORDER_async_wake_mark
 #define CHAN_ORDER_async_wake_mark std::memory_order_acq_rel
 #endif
 CHAN_ORDER_SITE(async_wake_mark);
-
-// async_round_reset [store]: The thread that took a wake clears the state word before another round. Relaxed: it is
-// published by owner_rearm's release (to a stop's claim) and by the list lock of the next enlist (to a notifier).
-#ifndef CHAN_ORDER_async_round_reset
-#define CHAN_ORDER_async_round_reset std::memory_order_relaxed
-#endif
-CHAN_ORDER_SITE(async_round_reset);
 
 // ---- oneshot -----------------------------------------------------------------------------------
 

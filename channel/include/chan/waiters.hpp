@@ -75,16 +75,43 @@ public:
   void wake() { wake_(*this); }
 
   // ---- for owners that wait in several rounds and can be cancelled (async.hpp) ----------------
+  //
+  // A stop request touches nothing but this word, so every decision about it is made by the order
+  // of one location's modifications: it claims a waiting owner (with a tag of its own), or it adds
+  // `cancel_pending` to the tag of a notifier's claim, and then the holder's rearm fails. No store-load
+  // pattern across two locations, so nothing here needs the seq_cst total order.
 
-  // Back to `waiting` for another round, by the one thread that holds the owner: claimed, delisted
-  // everywhere, its wake taken.
-  void rearm() noexcept { word_.store(waiting, order::owner_rearm); }
+  // The stop bit on a notifier's tag (the top bit: tags are small, and async.hpp's cancel tag leaves it clear).
+  static constexpr std::size_t cancel_pending = ~(~std::size_t{0} >> 1);
 
-  // A stop request's claim: like a notifier's, but from no list and under no lock.
-  bool claim_for_cancel(std::size_t tag) noexcept {
-    std::size_t expected = waiting;
-    return word_.compare_exchange_strong(expected, tag, order::owner_cancel_claim, order::owner_cancel_claim_failed);
+  // Back to `waiting` for another round, by the one thread that holds the owner: claimed with tag
+  // `handed`, delisted everywhere, its wake taken. False if a stop request marked the claim meanwhile:
+  // the word stays claimed, so no notifier picks the owner, and the holder ends the operation.
+  bool rearm(std::size_t handed) noexcept {
+    return word_.compare_exchange_strong(handed, waiting, order::owner_rearm, order::owner_rearm_failed);
   }
+
+  // A stop request, from no list and under no lock. True: it claimed a waiting owner with `tag`, and
+  // the caller wakes it. False: the owner was claimed by a notifier (now marked, so the rearm of the
+  // thread that takes that wake fails), has stopped waiting by itself, or was stopped already.
+  bool claim_for_cancel(std::size_t tag) noexcept {
+    std::size_t seen = waiting;
+    for (;;) {
+      if (seen == waiting) {
+        if (word_.compare_exchange_weak(seen, tag, order::owner_cancel_claim, order::owner_cancel_claim_failed)) {
+          return true;
+        }
+      } else if (seen == aborted || seen == tag || (seen & cancel_pending)) {
+        return false;
+      } else if (word_.compare_exchange_weak(seen, seen | cancel_pending, order::owner_cancel_mark,
+                                             order::owner_cancel_mark_failed)) {
+        return false;
+      }
+    }
+  }
+
+  // The word as it is now: has a stop request claimed or marked the owner?
+  std::size_t peek() const noexcept { return word_.load(order::owner_peek); }
 
 private:
   typename Backend::template atomic<std::size_t> word_{waiting};
