@@ -1,8 +1,8 @@
 #pragma once
 
-// chan::bounded_queue<T, Allocator>: the synchronous surface of the concurrent bounded queue that
-// P0260R20 ("C++ Concurrent Queues") proposes for the standard library, with its names and results,
-// as a thin layer over chan::channel. Code written against the proposal's std::bounded_queue can use
+// chan::bounded_queue<T, Allocator>: the concurrent bounded queue that P0260R20 ("C++ Concurrent
+// Queues") proposes for the standard library, with its names and results, as a thin layer over
+// chan::channel. Code written against the proposal's std::bounded_queue can use
 // chan by changing the namespace. The translation is one-to-one:
 //
 //   bounded_queue            channel
