@@ -168,7 +168,7 @@ struct initiate_recv {
 //   auto [sent, back] = co_await chan::asio::async_send(ch, std::move(v), asio::use_awaitable);
 // The value is moved (or copied, from an lvalue) into the operation when it is initiated.
 template <class T, class A, class B, class CompletionToken>
-auto async_send(channel<T, A, B>& ch, T value, CompletionToken&& token) {
+auto async_send(channel<T, A, B>& ch, std::type_identity_t<T> value, CompletionToken&& token) {
   return ::asio::async_initiate<CompletionToken, void(status, std::optional<T>)>(
       detail::initiate_send<channel<T, A, B>>{}, token, &ch, std::move(value));
 }

@@ -31,6 +31,7 @@ namespace asio_deferred = asio::experimental;
 #include <future>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <type_traits>
@@ -121,6 +122,16 @@ TEST_CASE("asio: a callback runs on its associated executor, never inline", "[as
   receiver.join();
   REQUIRE(sent == status::ok);
   REQUIRE(*ch.try_recv() == 7);
+
+  // The value converts to T (the channel alone says what T is).
+  chan::channel<std::string> words(1);
+  sent = status::empty;
+  io.restart();
+  chan::asio::async_send(words, "converted",
+                         asio::bind_executor(io, [&](status s, std::optional<std::string>) { sent = s; }));
+  io.run();
+  REQUIRE(sent == status::ok);
+  REQUIRE(*words.try_recv() == "converted");
 }
 
 TEST_CASE("asio: use_future and deferred", "[asio]") {
@@ -198,4 +209,29 @@ TEST_CASE("waiting_send_closed_gives_its_value_back", "[asio]") {
   REQUIRE(back);
   REQUIRE(*back == 3);
   REQUIRE(**ch.try_recv() == 1);  // the buffered item survives the close
+}
+
+TEST_CASE("asio: the cancellation slot cancels a waiting receive, which takes nothing", "[asio]") {
+  chan::channel<int> ch(1);
+  asio::io_context io;
+  asio::cancellation_signal signal;
+  status answer = status::empty;
+  chan::asio::async_recv(
+      ch, asio::bind_cancellation_slot(
+              signal.slot(), asio::bind_executor(io, [&](chan::recv_result<int> r) { answer = r.result(); })));
+  io.poll();
+  REQUIRE(answer == status::empty);
+  signal.emit(asio::cancellation_type::terminal);
+  io.run();
+  REQUIRE(answer == status::cancelled);
+  REQUIRE(ch.try_send(8) == status::ok);
+  REQUIRE(*ch.try_recv() == 8);  // the cancelled receive took nothing
+
+  // Closing completes a waiting receive with closed.
+  status closed = status::empty;
+  io.restart();
+  chan::asio::async_recv(ch, asio::bind_executor(io, [&](chan::recv_result<int> r) { closed = r.result(); }));
+  ch.close();
+  io.run();
+  REQUIRE(closed == status::closed);
 }
