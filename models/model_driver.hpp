@@ -4,6 +4,10 @@
 // of them with the random scheduler, a context-bound search or the full search, and end with `chan_models: <test>:
 // <VERDICT> (...)`, the line ci/mutate reads. Include after relacy_backend.hpp.
 
+#ifdef CHAN_ORDER_RUN_TIME_HOOK
+bool chan_orders_weakening_is_valid() noexcept;  // orders_at_run_time.cpp
+#endif
+
 namespace chan_models {
 
 struct run_options {
@@ -65,6 +69,9 @@ int main(const model (&models)[Count], int argc, char** argv, const char* progra
     std::cerr << "usage: " << program << " <test>|--all|--list [--iterations N] [--bound K] [--full]\n";
     return 2;
   }
+#ifdef CHAN_ORDER_RUN_TIME_HOOK
+  if (!chan_orders_weakening_is_valid()) return 2;
+#endif
   // See relacy_backend::spin_yields: the searches need yields to end, the random scheduler does not.
   relacy_backend::spin_yields = options.scheduler != rl::random_scheduler_type;
 

@@ -26,7 +26,7 @@ from data import METRICS, Run, base_name, fmt_si, parts  # noqa: E402
 
 MODES = {
     # name: (regex over benchmark names, samples per benchmark, --scale)
-    "quick": (r"(throughput/(1x1|4x4)/cap:1024/u64|pingpong|wakeup|idle_cpu|uncontended|suite_mpsc/4x1/cap:N)(/|$)", 2,
+    "quick": (r"(throughput/(1x1|4x4)/cap:1024/u64|pingpong|wakeup|idle_cpu|uncontended|suite_mpsc/4x1/cap:N|async/(1x1|4x4)/cap:32/u64|async_floor|async_idle)(/|$)", 2,
               "quick"),
     "default": (r".", 5, "default"),
     "full": (r".", 7, "full"),

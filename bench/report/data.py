@@ -30,6 +30,9 @@ METRICS = {"throughput": ("items_per_second", True, "items/s"), "pingpong": ("ns
            "uncontended": ("ns_per_op", False, "ns per send+recv")}
 for _s in ("suite_seq", "suite_spsc", "suite_mpsc", "suite_mpmc"):
     METRICS[_s] = ("seconds_per_5m", False, "s per 5,000,000 messages")
+# The coroutine rows of chan_bench_async (report: async_report.py).
+METRICS.update({"async": ("items_per_second", True, "items/s"), "async_floor": ("items_per_second", True, "items/s"),
+                "async_idle": ("cpu_ms_per_s", False, "CPU ms per idle s")})
 NOISY_CV = 0.10
 RATIO_RULE = ("×r is chan's advantage over the row: chan's median ÷ the row's for items/s, the row's ÷ chan's for "
               "times; above 1 chan is better. Try rows are compared with `chan_try`, parking rows with `chan`. "

@@ -3,6 +3,7 @@ crossbeam's suite, the C++ throughput tables, latency, instruction counts."""
 import os
 import statistics
 
+import async_report
 import plots
 import targets
 from data import (CPP_BLOCKING, CPP_TRY, GRID, LANG_BLOCKING, LANG_TRY, LANGUAGE, METRICS, RATIO_RULE, SUITE,
@@ -135,7 +136,8 @@ def languages(run, env):
 
 
 def suite(run, env):
-    names = [n for n in run.med if parts(n)[1].startswith("suite_")]
+    # chan_async's suite rows (coroutines) are in the async section.
+    names = [n for n in run.med if parts(n)[1].startswith("suite_") and parts(n)[0] not in async_report.FLAVOURS]
     if not names:
         return []
     out = ["## crossbeam-channel's suite", "",
@@ -215,7 +217,7 @@ def latency(run):
 def write(folder, env):
     run = Run(folder)
     out = header(run, env) + targets.section(run) + ["## Notes", ""] + [f"- {n}" for n in NOTES] + [""]
-    out += languages(run, env) + suite(run, env) + cpp(run, env) + latency(run)
+    out += languages(run, env) + suite(run, env) + async_report.section(run, env) + cpp(run, env) + latency(run)
     instr = os.path.join(folder, "instructions.txt")
     if os.path.exists(instr):
         out += ["## Instructions per send+recv (callgrind)", "", "```", open(instr).read().strip(), "```", ""]

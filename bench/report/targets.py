@@ -3,6 +3,7 @@ verdict (default and full runs only: a quick run's samples are too short to deci
 import os
 import re
 
+import async_report
 from data import CAPACITY_HONOURING_MPMC, CPP_BLOCKING, LANG_BLOCKING, LANG_TRY, LANGUAGE, geomean, parts
 
 
@@ -139,6 +140,7 @@ def rows(run):
         out.append(("Other languages, ping-pong: chan's round trip below each peer's in the same mode",
                     ", ".join(f"{q} {p:.0f} ns vs chan {c:.0f} ns" for q, p, c in slower), all(c <= p for _, p, c in slower),
                     [pp[q] for q, _, _ in slower]))
+    out += async_report.target_rows(run)
     return out
 
 

@@ -161,9 +161,6 @@ private:
 
 enum class select_mode : unsigned char { try_once, block };
 
-// Selects over more arms than this shuffle out of line only.
-inline constexpr std::size_t max_inline_shuffle = 16;
-
 inline selected to_selected(fired f) noexcept { return {f.arm == fired::none ? no_arm : f.arm, f.result}; }
 
 // The whole select after a first scan found nothing ready (out of line): scan again (twice for
@@ -199,18 +196,13 @@ template <class Backend>
     const status result = arms[0].fire(arms[0].target, arms[0].slot);
     return is_final(result) ? fired{0, result} : fired{fired::none, status::empty};
   }
-  // A random start and the rest in random order is a full shuffle, drawn one step at a time so that
-  // a ready first arm costs one draw (Fisher-Yates from the front).
-  std::size_t order[max_inline_shuffle];
-  if (count > max_inline_shuffle) return {fired::none, status::empty};  // the out-of-line scan shuffles
-  for (std::size_t i = 0; i < count; ++i) order[i] = i;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::swap(order[i], order[i + random_below<Backend>(count - i)]);
-    arm<Backend>& a = arms[order[i]];
-    const status result = a.fire(a.target, a.slot);
-    if (is_final(result)) return {order[i], result};
-  }
-  return {fired::none, status::empty};
+  // One arm drawn at random, then (out of line, if it was not ready) a full shuffle: the first ready
+  // arm of a random order is a uniform pick among the ready arms either way, and a ready first arm
+  // costs one draw.
+  const std::size_t first = random_below<Backend>(count);
+  arm<Backend>& a = arms[first];
+  const status result = a.fire(a.target, a.slot);
+  return is_final(result) ? fired{first, result} : fired{fired::none, status::empty};
 }
 
 template <class Backend, std::size_t Count, class Clock, class Duration>

@@ -348,6 +348,23 @@ TEST_CASE("unbiased_select_picks_ready_arms_uniformly", "[unit][select][fairness
   REQUIRE(counts[0] == 0);
   REQUIRE(std::abs(counts[1] - rounds / 2) < 10 * sigma);
   REQUIRE(std::abs(counts[2] - rounds / 2) < 10 * sigma);
+
+  // The run-time selector draws one arm and, when that one is not ready, shuffles them all (out of
+  // line): the same odds.
+  chan::selector<4> runtime;
+  runtime.add_recv(never, unused);
+  runtime.add_recv(a, out);
+  runtime.add_recv(b, out);
+  int runtime_counts[3] = {};
+  for (int i = 0; i < rounds; ++i) {
+    const chan::selected s = runtime.try_select();
+    REQUIRE(s.result == status::ok);
+    ++runtime_counts[s.index];
+    REQUIRE((s.index == 1 ? a : b).try_send(out) == status::ok);
+  }
+  REQUIRE(runtime_counts[0] == 0);
+  REQUIRE(std::abs(runtime_counts[1] - rounds / 2) < 10 * sigma);
+  REQUIRE(std::abs(runtime_counts[2] - rounds / 2) < 10 * sigma);
 }
 
 TEST_CASE("biased_select_always_picks_the_first_ready_arm", "[unit][select][fairness]") {
