@@ -30,6 +30,7 @@
 #include <cstdlib>
 #include <exception>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "../scenarios/payload.hpp"
@@ -116,7 +117,9 @@ struct chan_asio {
     tally mine;
     for (std::size_t i = 1; i <= n; ++i) {
       mine.add(base + i);
-      if (co_await chan::asio::async_send(ch, base + i, asio::use_awaitable) != chan::status::ok) std::abort();
+      // Completes with (status, the value back unless it was sent).
+      if (std::get<0>(co_await chan::asio::async_send(ch, base + i, asio::use_awaitable)) != chan::status::ok)
+        std::abort();
     }
     out = mine;
   }

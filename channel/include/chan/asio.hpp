@@ -3,16 +3,19 @@
 // chan for asio (standalone asio 1.22 or later, header <asio.hpp>): a send and a receive that take
 // any asio completion token (asio::use_awaitable, a callback, asio::use_future, asio::deferred, ...).
 //
-//   chan::asio::async_send(ch, value, token)   completes with void(chan::status)   ok | closed | cancelled
+//   chan::asio::async_send(ch, value, token)   completes with void(chan::status, std::optional<T>):
+//                                              ok and nullopt, or closed | cancelled and the value
 //   chan::asio::async_recv(ch, token)          completes with void(chan::recv_result<T>)
 //
 // Built on async.hpp's callback level: the operation waits in the channel's waiter lists like any
 // other waiter. The handler runs on its associated executor (posted there, never inline in the
 // initiating call or on the notifier's thread), which is kept busy (outstanding work) until then.
 // The handler's associated cancellation slot is honoured for every cancellation type: a cancelled
-// operation has had no effect (a cancelled receive took nothing; a cancelled or closed send drops
-// the value it was given, which this form takes by value). Only this header depends on asio; include
-// it only where asio is installed.
+// operation has had no effect. A cancelled receive took nothing. A send owns its value from the
+// initiating call on, as asio's operations own their arguments (so a deferred send or a temporary
+// is safe), and when it does not succeed, closed or cancelled, it hands the value back as the
+// completion's second argument: nothing is dropped (SPEC 1b, "a cancelled send left its value with
+// the caller"). Only this header depends on asio; include it only where asio is installed.
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
@@ -88,7 +91,9 @@ struct pending : std::enable_shared_from_this<pending<Backend, Attempt, Handler,
     if (slot.is_connected()) slot.clear();
     Handler h = std::move(handler);
     if constexpr (std::is_same_v<Result, status>) {
-      std::move(h)(answered);
+      // The channel moved from the value only on ok; otherwise it goes back whole.
+      if (answered == status::ok) value.reset();
+      std::move(h)(answered, std::move(value));
     } else {
       if (answered != status::ok) result.emplace(answered);
       std::move(h)(std::move(*result));
@@ -101,7 +106,7 @@ struct pending : std::enable_shared_from_this<pending<Backend, Attempt, Handler,
   Handler handler;
   work_type work;
   result_storage result;                                // the received item (receives only)
-  std::optional<typename Attempt::value_holder> value;  // the value to send (sends only)
+  std::optional<typename Attempt::value_holder> value;  // the value to send, or to hand back (sends only)
   std::shared_ptr<pending> keep;
   status answered = status::empty;
   // Last: its attempt refers to `result` or `value`, set up by the constructor's `make`.
@@ -158,11 +163,14 @@ struct initiate_recv {
 
 }  // namespace detail
 
-// Completes with void(chan::status): ok | closed | cancelled.
+// Completes with void(chan::status, std::optional<T>): ok with nullopt (the value is in the
+// channel), or closed | cancelled with the value handed back. With asio::use_awaitable:
+//   auto [sent, back] = co_await chan::asio::async_send(ch, std::move(v), asio::use_awaitable);
+// The value is moved (or copied, from an lvalue) into the operation when it is initiated.
 template <class T, class A, class B, class CompletionToken>
-auto async_send(channel<T, A, B>& ch, T value, CompletionToken&& token) {
-  return ::asio::async_initiate<CompletionToken, void(status)>(detail::initiate_send<channel<T, A, B>>{}, token, &ch,
-                                                               std::move(value));
+auto async_send(channel<T, A, B>& ch, std::type_identity_t<T> value, CompletionToken&& token) {
+  return ::asio::async_initiate<CompletionToken, void(status, std::optional<T>)>(
+      detail::initiate_send<channel<T, A, B>>{}, token, &ch, std::move(value));
 }
 
 // Completes with void(chan::recv_result<T>): the item, or closed | cancelled.

@@ -1,8 +1,8 @@
 #pragma once
 
-// chan::bounded_queue<T, Allocator>: the synchronous surface of the concurrent bounded queue that
-// P0260R20 ("C++ Concurrent Queues") proposes for the standard library, with its names and results,
-// as a thin layer over chan::channel. Code written against the proposal's std::bounded_queue can use
+// chan::bounded_queue<T, Allocator>: the concurrent bounded queue that P0260R20 ("C++ Concurrent
+// Queues") proposes for the standard library, with its names and results, as a thin layer over
+// chan::channel. Code written against the proposal's std::bounded_queue can use
 // chan by changing the namespace. The translation is one-to-one:
 //
 //   bounded_queue            channel
@@ -10,20 +10,27 @@
 //   try_push / try_emplace   try_send / try_emplace   conqueue_status: success | full | closed
 //   pop -> optional<T>       recv()                   nullopt only when closed and drained
 //   try_pop                  try_recv                 success | empty | closed
+//   co_await async_push /    co_await async_send      bool: true for ok, false for closed or cancelled
+//            async_emplace
+//   co_await async_pop       co_await async_recv()    optional<T>: nullopt for closed and drained, or
+//                                                     cancelled
 //
 // So every promise of docs/contract.md holds here as well: exact capacity, per-producer FIFO,
 // exactly-once delivery, a linearizable close after which every push fails and pops drain what is
 // left, and a failed try_push or a push into a closed queue leaves its argument with the caller.
-// chan never answers `busy` (a try call takes no lock, so it never waits for one) or `busy_async`
-// (there are no asynchronous members yet); both are there so that code switching on the
-// proposal's status compiles. The asynchronous members (async_push, async_emplace, async_pop) come
-// with chan's coroutine support.
+// The async members are awaitables for any coroutine (conqueue_async.hpp), as channel's: an await
+// that can complete at once does not suspend, each takes an optional resumer and std::stop_token
+// after its own arguments, and a cancelled one has done nothing (a cancelled push leaves its value
+// with the caller, a cancelled pop took nothing).
+// chan never answers `busy` (a try call takes no lock, so it never waits for one) or `busy_async`;
+// both are there so that code switching on the proposal's status compiles.
 
 #include <chan/version.hpp>
 
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <version>
@@ -34,7 +41,9 @@
 #define CHAN_CONQUEUE_HAS_EXPECTED 1
 #endif
 
+#include <chan/async.hpp>
 #include <chan/channel.hpp>
+#include <chan/conqueue_async.hpp>
 #include <chan/recv_result.hpp>
 #include <chan/status.hpp>
 
@@ -136,6 +145,51 @@ public:
     return std::unexpected(from(received.result()));
   }
 #endif
+
+  // ---- async (conqueue_async.hpp): awaitables for any coroutine, SPEC section 1c ---------------
+  // Each takes, after its own arguments, an optional resumer (called once to resume the coroutine,
+  // instead of resuming it inline) and an optional std::stop_token, in that order. The awaitable
+  // refers to the value or arguments: co_await it in the expression that names them.
+
+  // true when pushed; false when the queue is closed or the stop token was triggered first, and
+  // `value` is then left as it was.
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_push(T&& value, Options&&... options) {
+    return detail::push_awaiter<channel_type, detail::async_options_t<Options...>>(
+        detail::async_access::senders(channel_), detail::send_attempt<channel_type>{&channel_, &value},
+        detail::make_async_options(std::forward<Options>(options)...));
+  }
+  // Copies into a free slot, or, when it has to wait, copies once and waits with the copy.
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_push(const T& value, Options&&... options) {
+    return detail::push_copy_awaiter<channel_type, detail::async_options_t<Options...>>(
+        detail::async_access::senders(channel_), &channel_, &value,
+        detail::make_async_options(std::forward<Options>(options)...));
+  }
+
+  // async_emplace(args..., [resumer], [stop_token]): true when pushed, false when closed or
+  // cancelled. As emplace: built in its slot when there is room at once (a full queue leaves the
+  // arguments untouched), otherwise built once and waited with; a closed or cancelled wait then
+  // destroys that element, having constructed it from the arguments.
+  template <class... Args>
+  auto async_emplace(Args&&... args) {
+    constexpr std::size_t options = detail::trailing_async_options<Args...>();
+    return detail::make_emplace_awaiter(channel_, std::forward_as_tuple(std::forward<Args>(args)...),
+                                        std::make_index_sequence<sizeof...(Args) - options>(),
+                                        std::make_index_sequence<options>());
+  }
+
+  // The element; nullopt when the queue is closed and empty, or the stop token was triggered first
+  // (then nothing was taken). Needs neither a default constructor nor an assignment.
+  template <class... Options>
+  requires detail::async_option_list<Options...>
+  auto async_pop(Options&&... options) {
+    return detail::pop_awaiter<channel_type, T, detail::async_options_t<Options...>>(
+        detail::async_access::receivers(channel_), &channel_,
+        detail::make_async_options(std::forward<Options>(options)...));
+  }
 
   allocator_type get_allocator() const { return allocator_; }
 

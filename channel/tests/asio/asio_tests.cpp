@@ -1,6 +1,8 @@
 // chan/asio.hpp: async_send / async_recv with each kind of asio completion token (use_awaitable, a
 // callback, use_future, deferred), completing on the handler's associated executor, and honouring
-// its cancellation slot without losing an item. Built only where asio is installed.
+// its cancellation slot without losing an item: a cancelled receive takes nothing, and a send that
+// is cancelled or finds the channel closed hands its value back in the completion. Built only where
+// asio is installed.
 
 #include <chan/asio.hpp>
 
@@ -28,7 +30,11 @@ namespace asio_deferred = asio::experimental;
 
 #include <future>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
+#include <tuple>
+#include <type_traits>
 
 using chan::status;
 
@@ -40,14 +46,16 @@ TEST_CASE("asio: use_awaitable receives and sends from an asio coroutine", "[asi
   asio::io_context io;
   int got = -1;
   status sent = status::empty;
-  bool on_io_thread = false;
+  bool on_io_thread = false, nothing_back = false;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
         auto item = co_await chan::asio::async_recv(ch, asio::use_awaitable);
         got = item ? *item : -2;
         on_io_thread = io.get_executor().running_in_this_thread();
-        sent = co_await chan::asio::async_send(ch, got + 1, asio::use_awaitable);
+        auto [result, back] = co_await chan::asio::async_send(ch, got + 1, asio::use_awaitable);
+        sent = result;
+        nothing_back = !back;
       },
       asio::detached);
   std::thread sender([&] {
@@ -58,7 +66,28 @@ TEST_CASE("asio: use_awaitable receives and sends from an asio coroutine", "[asi
   REQUIRE(got == 41);
   REQUIRE(on_io_thread);
   REQUIRE(sent == status::ok);
+  REQUIRE(nothing_back);  // ok: the value is in the channel
   REQUIRE(*ch.try_recv() == 42);
+}
+
+TEST_CASE("use_awaitable_send_into_a_closed_channel_gives_the_value_back", "[asio]") {
+  chan::channel<std::unique_ptr<int>> ch(1);
+  ch.close();
+  asio::io_context io;
+  status sent = status::empty;
+  std::unique_ptr<int> back;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto [result, value] = co_await chan::asio::async_send(ch, std::make_unique<int>(6), asio::use_awaitable);
+        sent = result;
+        if (value) back = std::move(*value);
+      },
+      asio::detached);
+  io.run();
+  REQUIRE(sent == status::closed);
+  REQUIRE(back);
+  REQUIRE(*back == 6);
 }
 
 #endif  // ASIO_HAS_CO_AWAIT
@@ -82,7 +111,10 @@ TEST_CASE("asio: a callback runs on its associated executor, never inline", "[as
   REQUIRE(ch.try_send(6) == status::ok);
   status sent = status::empty;
   io.restart();
-  chan::asio::async_send(ch, 7, asio::bind_executor(io, [&](status s) { sent = s; }));
+  chan::asio::async_send(ch, 7, asio::bind_executor(io, [&](status s, std::optional<int> back) {
+                           sent = s;
+                           if (back) sent = status::empty;  // ok hands nothing back
+                         }));
   std::thread receiver([&] {
     if (*ch.recv() != 6) std::terminate();
   });
@@ -90,6 +122,16 @@ TEST_CASE("asio: a callback runs on its associated executor, never inline", "[as
   receiver.join();
   REQUIRE(sent == status::ok);
   REQUIRE(*ch.try_recv() == 7);
+
+  // The value converts to T (the channel alone says what T is).
+  chan::channel<std::string> words(1);
+  sent = status::empty;
+  io.restart();
+  chan::asio::async_send(words, "converted",
+                         asio::bind_executor(io, [&](status s, std::optional<std::string>) { sent = s; }));
+  io.run();
+  REQUIRE(sent == status::ok);
+  REQUIRE(*words.try_recv() == "converted");
 }
 
 TEST_CASE("asio: use_future and deferred", "[asio]") {
@@ -106,11 +148,67 @@ TEST_CASE("asio: use_future and deferred", "[asio]") {
   auto later = chan::asio::async_send(ch, std::make_unique<int>(4), asio_deferred::deferred);
   REQUIRE(ch.size() == 0);  // deferred: nothing happens until it is started
   status sent = status::empty;
-  std::move(later)(asio::bind_executor(io, [&](status s) { sent = s; }));
+  std::move(later)(asio::bind_executor(io, [&](status s, std::optional<std::unique_ptr<int>>) { sent = s; }));
   io.run();
   REQUIRE(sent == status::ok);
   REQUIRE(**ch.try_recv() == 4);
+
+  // A send's future holds the status and what came back: here, a closed channel's refusal.
+  ch.close();
+  std::future<std::tuple<status, std::optional<std::unique_ptr<int>>>> refused =
+      chan::asio::async_send(ch, std::make_unique<int>(5), asio::bind_executor(pool, asio::use_future));
+  auto [answer, back] = refused.get();
+  REQUIRE(answer == status::closed);
+  REQUIRE(back);
+  REQUIRE(**back == 5);
   pool.join();
+}
+
+TEST_CASE("cancelled_send_gives_its_value_back", "[asio]") {
+  chan::channel<std::unique_ptr<int>> ch(1);
+  REQUIRE(ch.try_send(std::make_unique<int>(1)) == status::ok);
+  asio::io_context io;
+  asio::cancellation_signal signal;
+  status answer = status::empty;
+  std::unique_ptr<int> back;
+  chan::asio::async_send(
+      ch, std::make_unique<int>(2),
+      asio::bind_cancellation_slot(signal.slot(),
+                                   asio::bind_executor(io, [&](status s, std::optional<std::unique_ptr<int>> v) {
+                                     answer = s;
+                                     if (v) back = std::move(*v);
+                                   })));
+  io.poll();
+  REQUIRE(answer == status::empty);  // waiting: the channel is full
+  signal.emit(asio::cancellation_type::terminal);
+  io.run();
+  REQUIRE(answer == status::cancelled);
+  REQUIRE(back);
+  REQUIRE(*back == 2);
+  REQUIRE(**ch.try_recv() == 1);  // the channel holds what it held
+  REQUIRE(ch.try_recv().result() == status::empty);
+}
+
+TEST_CASE("waiting_send_closed_gives_its_value_back", "[asio]") {
+  chan::channel<std::unique_ptr<int>> ch(1);
+  REQUIRE(ch.try_send(std::make_unique<int>(1)) == status::ok);
+  asio::io_context io;
+  status answer = status::empty;
+  std::unique_ptr<int> back;
+  chan::asio::async_send(ch, std::make_unique<int>(3),
+                         asio::bind_executor(io, [&](status s, std::optional<std::unique_ptr<int>> v) {
+                           answer = s;
+                           if (v) back = std::move(*v);
+                         }));
+  io.poll();
+  REQUIRE(answer == status::empty);
+  std::thread closer([&] { ch.close(); });
+  closer.join();
+  io.run();
+  REQUIRE(answer == status::closed);
+  REQUIRE(back);
+  REQUIRE(*back == 3);
+  REQUIRE(**ch.try_recv() == 1);  // the buffered item survives the close
 }
 
 TEST_CASE("asio: the cancellation slot cancels a waiting receive, which takes nothing", "[asio]") {
