@@ -196,7 +196,11 @@ struct relacy_backend {
   static constexpr unsigned backoff_yield_limit = 1;
   static constexpr unsigned backoff_poll_limit = 0;
   static void pause(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
-  static void yield_thread(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
+  // Never "long": a model's back-off steps are already few, and the scheduler it explores has no clock.
+  static bool yield_thread(rl::debug_info_param info = CHAN_RL_CALLER) {
+    spin_point(info);
+    return false;
+  }
   static void spin_point(rl::debug_info_param info) {
     if (spin_yields) rl::yield(1, info);
   }

@@ -9,7 +9,8 @@
 //   template <class T> struct cell;          raw storage for one T: construct(std::tuple of args),
 //                                            get(), destroy(), forget() (after a construct that threw)
 //   static void pause();                     one step of a busy-wait (a CPU hint, or a scheduler yield)
-//   static void yield_thread();              give the core to another thread
+//   static bool yield_thread();              give the core to another thread; true when it came back
+//                                            only after a long time (see std_backend's)
 //   static void light_barrier(order); static bool heavy_barrier();
 //                                            the two halves of an asymmetric barrier
 //   static constexpr unsigned backoff_spin_limit, backoff_yield_limit, backoff_poll_limit;
@@ -225,7 +226,19 @@ struct std_backend {
 #endif
   }
 
-  static void yield_thread() noexcept { std::this_thread::yield(); }
+  // A yield costs under a microsecond while no other thread wants this core, and the time slice of
+  // whoever takes the core when one does. Past `long_yield` the core went to a thread that kept it:
+  // more runnable threads than cores, where yielding again means waiting behind that thread once
+  // more, while a parked thread is put back to run as soon as it is woken. So a blocked caller parks
+  // after such a yield (backoff.hpp). (Measured on 2 cores under a load of 9-14: a capacity-1 1x1 run
+  // of 500,000 items that makes two yields per item took 160 s once, against about 5 s usually.)
+  // Two clock reads (vDSO) per yield; yields are off the fast path.
+  static constexpr std::chrono::microseconds long_yield{50};
+  static bool yield_thread() noexcept {
+    const auto before = std::chrono::steady_clock::now();
+    std::this_thread::yield();
+    return std::chrono::steady_clock::now() - before > long_yield;
+  }
 
   // An asymmetric barrier (Linux membarrier, as in folly's asymmetricHeavyBarrier): the light half
   // is a compiler barrier on the hot path of every send and receive; the heavy half, run by a
