@@ -15,12 +15,11 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "adapters/async.hpp"
+#include "registration.hpp"
 #include "scenarios/async.hpp"
 #include "scenarios/scale.hpp"
 #include "scenarios/suite.hpp"
@@ -34,20 +33,6 @@ constexpr std::size_t capacities[] = {1, 32, 1024};
 std::string name_of(const char* queue, const char* scenario, int producers, int consumers, std::size_t capacity) {
   return std::string(queue) + "/" + scenario + "/" + std::to_string(producers) + "x" + std::to_string(consumers) +
          "/cap:" + std::to_string(capacity) + "/u64";
-}
-
-// One iteration per process, each sample sized by run_sized, as in bench_main.cpp.
-void add(const std::string& name, auto&& body) {
-  benchmark::RegisterBenchmark(name.c_str(), std::forward<decltype(body)>(body))
-      ->UseManualTime()
-      ->Iterations(1)
-      ->Unit(benchmark::kMicrosecond);
-}
-
-void record(benchmark::State& state, const sized_sample& sample) {
-  state.SetIterationTime(sample.seconds);
-  state.counters["items"] = static_cast<double>(sample.items);
-  state.counters["sample_seconds"] = sample.seconds;
 }
 
 template <class Flavour>
@@ -125,24 +110,5 @@ void register_all() {
 }  // namespace bench::async
 
 int main(int argc, char** argv) {
-  // --scale is ours, not Google Benchmark's: take it out before Initialize sees it.
-  std::vector<char*> args;
-  for (int i = 0; i != argc; ++i) {
-    if (std::strcmp(argv[i], "--scale=quick") == 0) {
-      bench::current_scale = bench::quick_scale;
-    } else if (std::strcmp(argv[i], "--scale=full") == 0) {
-      bench::current_scale = bench::full_scale;
-    } else if (std::strcmp(argv[i], "--scale=default") == 0) {
-      bench::current_scale = bench::default_scale;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int count = static_cast<int>(args.size());
-  bench::async::register_all();
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_main(argc, argv, [] { bench::async::register_all(); });
 }

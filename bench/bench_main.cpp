@@ -5,11 +5,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "adapters/adapter.hpp"
 #include "adapters/atomic_queue.hpp"
@@ -21,6 +19,7 @@
 #include "adapters/tbb.hpp"
 #include "adapters/vyukov.hpp"
 #include "register_select.hpp"
+#include "registration.hpp"
 #include "scenarios/latency.hpp"
 #include "scenarios/scale.hpp"
 #include "scenarios/suite.hpp"
@@ -50,21 +49,6 @@ std::string name_of(const std::string& queue, const char* scenario, int producer
 std::string name_of(const std::string& queue, const char* scenario, int producers, int consumers, std::size_t capacity,
                     const char* payload) {
   return name_of(queue, scenario, producers, consumers, std::to_string(capacity), payload);
-}
-
-// One iteration per process: ci/bench runs every repetition as its own process, and each sample is
-// sized by run_sized (scenarios/scale.hpp), so Google Benchmark's own iteration count stays out of it.
-void add(const std::string& name, auto&& body) {
-  benchmark::RegisterBenchmark(name.c_str(), std::forward<decltype(body)>(body))
-      ->UseManualTime()
-      ->Iterations(1)
-      ->Unit(benchmark::kMicrosecond);
-}
-
-void record(benchmark::State& state, const sized_sample& sample) {
-  state.SetIterationTime(sample.seconds);
-  state.counters["items"] = static_cast<double>(sample.items);
-  state.counters["sample_seconds"] = sample.seconds;
 }
 
 template <template <class> class Adapter, class T, mode Mode>
@@ -211,25 +195,8 @@ void register_all() {
 }  // namespace bench
 
 int main(int argc, char** argv) {
-  // --scale is ours, not Google Benchmark's: take it out before Initialize sees it.
-  std::vector<char*> args;
-  for (int i = 0; i != argc; ++i) {
-    if (std::strcmp(argv[i], "--scale=quick") == 0) {
-      bench::current_scale = bench::quick_scale;
-    } else if (std::strcmp(argv[i], "--scale=full") == 0) {
-      bench::current_scale = bench::full_scale;
-    } else if (std::strcmp(argv[i], "--scale=default") == 0) {
-      bench::current_scale = bench::default_scale;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int count = static_cast<int>(args.size());
-  bench::register_all();
-  bench::select_rows::register_all();
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_main(argc, argv, [] {
+    bench::register_all();
+    bench::select_rows::register_all();
+  });
 }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "adapters/chan.hpp"
+#include "registration.hpp"
 #include "scenarios/scale.hpp"
 #include "scenarios/select.hpp"
 #include "scenarios/throughput.hpp"
@@ -26,20 +27,13 @@ inline constexpr std::size_t capacities[] = {1, 4, 32, 1024};
 
 template <class Run>
 void add(const std::string& name, Run run) {
-  benchmark::RegisterBenchmark(
-      name.c_str(),
-      [run](benchmark::State& state) {
-        for (auto _ : state) {
-          const sized_sample sample = run_sized(current_scale.min_items, current_scale.min_seconds, run);
-          state.SetIterationTime(sample.seconds);
-          state.counters["items"] = static_cast<double>(sample.items);
-          state.counters["sample_seconds"] = sample.seconds;
-          state.counters["items_per_second"] = static_cast<double>(sample.items) / sample.seconds;
-        }
-      })
-      ->UseManualTime()
-      ->Iterations(1)
-      ->Unit(benchmark::kMicrosecond);
+  bench::add(name, [run](benchmark::State& state) {
+    for (auto _ : state) {
+      const sized_sample sample = run_sized(current_scale.min_items, current_scale.min_seconds, run);
+      record(state, sample);
+      state.counters["items_per_second"] = static_cast<double>(sample.items) / sample.seconds;
+    }
+  });
 }
 
 template <mode Mode>
