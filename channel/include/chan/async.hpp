@@ -181,8 +181,8 @@ private:
     const std::size_t handed = this->abort();  // fails: reads the claimer's tag (and a stop's mark)
     if (done_.load()) {
       // The round completed the operation itself, after the claim: the wake went unused.
-      delist_except(claim_of(handed));
-      pass_on_unless_used(claim_of(handed), false);
+      delist_except(handed);
+      pass_on_unless_used(handed, false);
       finish();
       return;
     }
@@ -194,29 +194,30 @@ private:
     complete_(context_);
   }
 
-  // Runs rounds until the operation is done or a round leaves it enlisted. `handed`: the tag of the
-  // claim whose wake this thread took, or `waiting` for the first round.
+  // The owner word as a round reads it: the tag of the claim (a notifier's, with cancel_pending if a
+  // stop marked it; cancel_tag; or `waiting`).
   static std::size_t claim_of(std::size_t word) noexcept { return word & ~base::cancel_pending; }
   static bool stop_requested(std::size_t word) noexcept {
     return word == cancel_tag || (word & base::cancel_pending) != 0;
   }
 
+  // Runs rounds until the operation is done or a round leaves it enlisted. `handed`: the owner word
+  // of the claim whose wake this thread took, or `waiting` for the first round.
   round_end drive(std::size_t handed) noexcept {
     for (;;) {
       if (handed != base::waiting) {
-        const std::size_t claim = claim_of(handed);
-        delist_except(claim);
+        delist_except(handed);
         if (stop_requested(handed)) {
           // A stop claimed the owner, or marked a notifier's claim: cancelled, and a wake-up this
           // operation was handed goes on.
           set_outcome({fired::none, status::cancelled});
-          pass_on_unless_used(claim, false);
+          pass_on_unless_used(handed, false);
           return round_end::done;
         }
         const fired now = scan(arms_);
         if (now.arm != fired::none) {
           set_outcome(now);
-          pass_on_unless_used(claim, true);
+          pass_on_unless_used(handed, true);
           return round_end::done;
         }
         // Woken for an item or slot that another thread took first: that thread used the wake-up.
@@ -248,8 +249,8 @@ private:
         // A claim came after all; its wake is on its way or has been. Whoever is second finishes.
         done_.store(true);
         if (!came_second(state_.fetch_add(1, order::async_suspend_mark))) return round_end::pending;
-        delist_except(claim_of(late));
-        pass_on_unless_used(claim_of(late), false);
+        delist_except(late);
+        pass_on_unless_used(late, false);
         return round_end::done;
       }
       if (!came_second(state_.fetch_add(1, order::async_suspend_mark))) return round_end::pending;
@@ -275,11 +276,13 @@ private:
   }
 
   // The entry the claim came through is unlinked already (by the claimer, under the lock, before its
-  // wake); the others may still be linked, or unlinked by notifiers that skipped us.
+  // wake); the others may still be linked, or unlinked by notifiers that skipped us. `handed`: the
+  // owner word (a stop's mark on it is ignored here).
   void delist_except(std::size_t handed) {
+    const std::size_t claim = claim_of(handed);
     for (std::size_t arm = 0; arm < arms_.size(); ++arm) {
       waiters<Backend>* list = arms_.list(arm);
-      if (!list || base::first_tag + arm == handed) continue;
+      if (!list || base::first_tag + arm == claim) continue;
       list->delist(arms_.entry(arm));
     }
   }
@@ -290,8 +293,9 @@ private:
   // already, while the claim was for another one, so that wake is passed on (select's rule, found by
   // the handoff_wakes_sender model).
   void pass_on_unless_used(std::size_t handed, bool after_wake) {
-    if (handed == base::waiting || handed == cancel_tag) return;
-    waiters<Backend>* list = arms_.list(handed - base::first_tag);
+    const std::size_t claim = claim_of(handed);
+    if (claim == base::waiting || claim == cancel_tag) return;
+    waiters<Backend>* list = arms_.list(claim - base::first_tag);
     const fired used = outcome();
     const bool same_list = used.arm != fired::none && arms_.list(used.arm) == list;
     if (same_list && (used.result == status::closed || (after_wake && used.result == status::ok))) return;
