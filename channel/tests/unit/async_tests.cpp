@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "../support/coro.hpp"
+#include "../support/deliveries.hpp"
 
 namespace {
 
@@ -42,16 +43,7 @@ struct counting_resumer {
   void operator()(std::coroutine_handle<> handle) const { handles->push_back(handle); }
 };
 
-// Waits (with a generous deadline, never asserted on) until `done` holds.
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using chan_test::eventually;
 
 }  // namespace
 
@@ -228,24 +220,10 @@ TEST_CASE("async: 1,000 coroutines on a 2-thread pool move 100,000 messages exac
       pool.post(pool_producer(ch, pool.resumer(), p, per_producer, producers_left, running).handle);
     REQUIRE(eventually([&] { return running.load() == 0; }));
   }
-  std::size_t total = 0;
-  std::vector<std::vector<int>> counts(producers, std::vector<int>(per_producer, 0));
-  bool in_order = true;
-  for (const auto& one : seen) {
-    std::vector<int> last(producers, -1);
-    for (const auto& [p, i] : one) {
-      if (i <= last[p]) in_order = false;  // per-producer order as this consumer saw it
-      last[p] = i;
-      ++counts[p][i];
-      ++total;
-    }
-  }
-  REQUIRE(in_order);
-  REQUIRE(total == std::size_t(producers) * per_producer);
-  bool exactly_once = true;
-  for (const auto& per : counts)
-    for (int n : per) exactly_once = exactly_once && n == 1;
-  REQUIRE(exactly_once);
+  const chan_test::deliveries got = chan_test::check_deliveries(seen, producers, per_producer);
+  REQUIRE(got.in_order);
+  REQUIRE(got.total == std::size_t(producers) * per_producer);
+  REQUIRE(got.exactly_once);
 }
 
 chan_test::lazy_task mixed_sender(chan::channel<int>& ch, pool_resumer resume, int first, int count,

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../support/coro.hpp"
+#include "../support/deliveries.hpp"
 #include "../support/fragile.hpp"
 
 using chan::bounded_queue;
@@ -422,26 +423,10 @@ TEST_CASE("conqueue_async_coroutines_on_a_small_pool_move_every_element_exactly_
     for (int c = 0; c < consumers; ++c) pool.post(pool_popper(q, pool.resumer(), seen[c], running).handle);
     for (int p = 0; p < producers; ++p)
       pool.post(pool_pusher(q, pool.resumer(), p, per_producer, producers_left, running).handle);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);  // never asserted on
-    while (running.load() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-    REQUIRE(running.load() == 0);
+    REQUIRE(chan_test::eventually([&] { return running.load() == 0; }));
   }
-  std::vector<std::vector<int>> counts(producers, std::vector<int>(per_producer, 0));
-  std::size_t total = 0;
-  bool in_order = true;
-  for (const auto& one : seen) {
-    std::vector<int> last(producers, -1);
-    for (const auto& [p, i] : one) {
-      if (i <= last[p]) in_order = false;  // per-producer order as this consumer saw it
-      last[p] = i;
-      ++counts[p][i];
-      ++total;
-    }
-  }
-  REQUIRE(in_order);
-  REQUIRE(total == std::size_t(producers) * per_producer);
-  bool exactly_once = true;
-  for (const auto& per : counts)
-    for (int n : per) exactly_once = exactly_once && n == 1;
-  REQUIRE(exactly_once);
+  const chan_test::deliveries got = chan_test::check_deliveries(seen, producers, per_producer);
+  REQUIRE(got.in_order);
+  REQUIRE(got.total == std::size_t(producers) * per_producer);
+  REQUIRE(got.exactly_once);
 }
