@@ -5,8 +5,8 @@
 // Each site is `CHAN_ORDER_SITE(<site>);`, a constant of the value of CHAN_ORDER_<site>, and each macro can be
 // overridden from the compiler's command line, for instance
 //   -DCHAN_ORDER_send_publish=std::memory_order_relaxed
-// which weakens that one site. This is the interface of the mutation campaign (ci/mutate): models/ is
-// rebuilt with one site weakened at a time and must catch every weakening that breaks the protocol.
+// which weakens that one site. The mutation campaign (ci/mutate) weakens one site at a time, and the
+// models in models/ must catch every weakening that breaks the protocol.
 // The word in brackets says which operation the site orders (load, store, rmw, fence); ci/mutate reads
 // it to know which weaker orders are legal. Each comment says what the ordering pairs with.
 //
