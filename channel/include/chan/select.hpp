@@ -220,6 +220,9 @@ inline constexpr const std::chrono::steady_clock::time_point* no_deadline = null
 template <class Backend, class Target, class Slot, status (*Fire)(void*, void*)>
 struct typed_arm {
   using backend = Backend;
+  using target_type = Target;
+  using slot_type = Slot;
+  static status fire_on(Target* target, Slot* slot) { return Fire(target, slot); }
   Target* target;
   Slot* slot;
   waiters<Backend>* list;
@@ -251,6 +254,28 @@ template <class Tuple, std::size_t... Is>
   return result;
 }
 
+// Every arm of one type (fan-in over channels of one kind, the common case): the drawn arm is reached
+// by indexing arrays of targets and slots, where fire_at's chain of compares would be a branch on a
+// random index, mispredicted on most selects.
+template <class Backend, class Arm, std::size_t Count>
+[[gnu::always_inline]] inline fired first_scan_alike(typename Arm::target_type* const (&targets)[Count],
+                                                     typename Arm::slot_type* const (&slots)[Count]) {
+  // Fisher-Yates from the front, one draw per arm tried: every ready arm equally likely first. The
+  // first draw is made before the order exists, so a ready first arm costs one draw.
+  const std::size_t first = random_below<Backend>(Count);
+  const status result = Arm::fire_on(targets[first], slots[first]);
+  if (is_final(result)) return {first, result};
+  std::size_t order[Count];
+  for (std::size_t i = 0; i < Count; ++i) order[i] = i;
+  std::swap(order[0], order[first]);
+  for (std::size_t i = 1; i < Count; ++i) {
+    std::swap(order[i], order[i + random_below<Backend>(Count - i)]);
+    const status other = Arm::fire_on(targets[order[i]], slots[order[i]]);
+    if (is_final(other)) return {order[i], other};
+  }
+  return {fired::none, status::empty};
+}
+
 template <class Backend, class Tuple, std::size_t... Is>
 [[gnu::always_inline]] inline fired first_scan_typed(const Tuple& arms, bool biased, std::index_sequence<Is...> all) {
   constexpr std::size_t count = sizeof...(Is);
@@ -277,6 +302,21 @@ template <class Backend, class Tuple, std::size_t... Is>
   return {fired::none, status::empty};
 }
 
+template <class Backend, class... Arms>
+[[gnu::always_inline]] inline fired first_scan_fixed(bool biased, const Arms&... given) {
+  using first_arm = std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Arms...>>>;
+  constexpr std::size_t count = sizeof...(Arms);
+  if constexpr (count > 1 && (std::is_same_v<first_arm, std::remove_cvref_t<Arms>> && ...)) {
+    if (!biased) {
+      typename first_arm::target_type* const targets[count] = {given.target...};
+      typename first_arm::slot_type* const slots[count] = {given.slot...};
+      return first_scan_alike<Backend, first_arm, count>(targets, slots);
+    }
+  }
+  const std::tuple<std::remove_cvref_t<Arms>...> typed{given...};
+  return first_scan_typed<Backend>(typed, biased, std::index_sequence_for<Arms...>{});
+}
+
 template <class Clock, class Duration, class... Arms>
 [[gnu::always_inline]] inline selected select_fixed(bool biased, select_mode mode,
                                                     const std::chrono::time_point<Clock, Duration>* deadline,
@@ -284,8 +324,7 @@ template <class Clock, class Duration, class... Arms>
   check_arms<Arms...>();
   using Backend = backend_of<Arms...>;
   constexpr std::size_t count = sizeof...(Arms);
-  const std::tuple<std::remove_cvref_t<Arms>...> typed{given...};
-  const fired first = first_scan_typed<Backend>(typed, biased, std::index_sequence_for<Arms...>{});
+  const fired first = first_scan_fixed<Backend>(biased, given...);
   if (first.arm != fired::none) [[likely]] {
     return {first.arm, first.result};
   }
