@@ -194,7 +194,6 @@ struct relacy_backend {
   // the random scheduler: the shipped eleven steps made those executions too rare to be found.
   static constexpr unsigned backoff_spin_limit = 0;
   static constexpr unsigned backoff_yield_limit = 1;
-  static constexpr unsigned backoff_poll_limit = 0;
   static void pause(rl::debug_info_param info = CHAN_RL_CALLER) { spin_point(info); }
   // Never "long": a model's back-off steps are already few, and the scheduler it explores has no clock.
   static bool yield_thread(rl::debug_info_param info = CHAN_RL_CALLER) {

@@ -13,8 +13,8 @@
 //                                            only after a long time (see std_backend's)
 //   static void light_barrier(order); static bool heavy_barrier();
 //                                            the two halves of an asymmetric barrier
-//   static constexpr unsigned backoff_spin_limit, backoff_yield_limit, backoff_poll_limit;
-//                                            how long a waiter polls, spins, then yields before it parks
+//   static constexpr unsigned backoff_spin_limit, backoff_yield_limit;
+//                                            how long a waiter spins, then yields, before it parks
 //   struct mutex;                            lock(), unlock()
 //   struct parker;                           park(), park_until(time_point) -> false on timeout, unpark()
 //
@@ -258,8 +258,6 @@ struct std_backend {
   // Up to 2^6 pauses per back-off step, then yields up to step 10, then a blocking call parks.
   static constexpr unsigned backoff_spin_limit = 6;
   static constexpr unsigned backoff_yield_limit = 10;
-  // A blocked call first polls this many times (8 pauses each) before those steps.
-  static constexpr unsigned backoff_poll_limit = 32;
 
   // Raw, aligned storage for one T. Nothing is constructed until a value is sent, so T needs no
   // default constructor and an empty slot costs no construction.

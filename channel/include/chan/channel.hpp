@@ -254,7 +254,7 @@ private:
   status receive_blocking(Sink sink, const Deadline* deadline) {
     return detail::block_on(
         receivers_.value, [&] { return patient_attempt([&](peer_patience* p) noexcept { return try_take(sink, p); }); },
-        deadline);
+        ring_.capacity(), deadline);
   }
 
   template <class Deadline>
@@ -292,7 +292,7 @@ private:
     return detail::block_on(
         senders_.value,
         [&] { return patient_attempt([&](peer_patience* p) noexcept { return emplace_with(p, std::move(value)); }); },
-        deadline);
+        ring_.capacity(), deadline);
   }
 
   template <class Deadline>

@@ -226,7 +226,7 @@ private:
   status receive(Sink sink, const Deadline* deadline) {
     if (!shared_) return status::closed;
     return detail::block_on(
-        shared_->receiver, [&] { return try_take(sink); }, deadline);
+        shared_->receiver, [&] { return try_take(sink); }, 1, deadline);
   }
 
   template <class Deadline>

@@ -48,6 +48,7 @@ struct arm {
   void* slot;
   fire_fn fire;
   waiters<Backend>* list;  // null only for an arm that is always ready (a moved-from oneshot receiver)
+  bool batches;            // a channel with room for a batch (backoff.hpp); a oneshot has none
 };
 
 struct select_access {
@@ -62,6 +63,15 @@ struct select_access {
   template <class Channel, class Sink>
   static status take(Channel& ch, Sink&& sink) {
     return ch.try_take(sink);
+  }
+
+  template <class T, class A, class B>
+  static bool batches(const channel<T, A, B>& ch) noexcept {
+    return ch.capacity() >= batch_capacity;
+  }
+  template <class T, class B>
+  static bool batches(const oneshot_receiver<T, B>&) noexcept {
+    return false;
   }
 
   template <class Receiver>
@@ -151,6 +161,14 @@ public:
   status fire(std::size_t index) { return arms_[index].fire(arms_[index].target, arms_[index].slot); }
   waiters<Backend>* list(std::size_t index) noexcept { return arms_[index].list; }
   waiter_entry<Backend>& entry(std::size_t index) noexcept { return entries_[index]; }
+  // A select waits for a batch only if every arm's channel has room for one: a small channel among
+  // the arms hands its items over one at a time.
+  bool batches() const noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (!arms_[i].batches) return false;
+    }
+    return true;
+  }
 
 private:
   arm<Backend>* arms_;
@@ -227,7 +245,7 @@ struct typed_arm {
   Slot* slot;
   waiters<Backend>* list;
   status fire() const { return Fire(target, slot); }
-  arm<Backend> erase() const noexcept { return {target, slot, Fire, list}; }
+  arm<Backend> erase() const noexcept { return {target, slot, Fire, list, select_access::batches(*target)}; }
 };
 
 template <class Arm>

@@ -278,6 +278,7 @@ inline constexpr unsigned deadline_check_steps = 4;
 //   status fire(std::size_t arm);               the arm's non-blocking operation
 //   waiters<Backend>* list(std::size_t arm);    the list it waits in
 //   waiter_entry<Backend>& entry(std::size_t arm);
+//   bool batches();                             every arm's channel has room for a batch (backoff.hpp)
 // `fire` must include the seq_cst re-check the waiter protocol relies on.
 template <class Arms>
 fired scan(Arms& arms) {
@@ -398,7 +399,7 @@ fired wait_on(Arms& arms, const std::chrono::time_point<Clock, Duration>* deadli
       return {fired::none, status::timeout};
     }
     if (!backoff.is_completed()) {
-      backoff.snooze_blocked();
+      backoff.snooze_blocked(arms.batches());
       const fired again = scan(arms);
       if (again.arm != fired::none) return again;
       continue;
@@ -414,40 +415,45 @@ fired wait_on(Arms& arms, const std::chrono::time_point<Clock, Duration>* deadli
 template <class Backend, class Attempt>
 class one_arm {
 public:
-  one_arm(waiters<Backend>& list, Attempt& attempt) noexcept : list_(list), attempt_(attempt) {}
+  one_arm(waiters<Backend>& list, Attempt& attempt, bool batches) noexcept
+      : list_(list), attempt_(attempt), batches_(batches) {}
   static constexpr std::size_t size() noexcept { return 1; }
   static constexpr std::size_t at(std::size_t) noexcept { return 0; }
   status fire(std::size_t) { return attempt_(); }
   waiters<Backend>* list(std::size_t) noexcept { return &list_; }
   waiter_entry<Backend>& entry(std::size_t) noexcept { return entry_; }
+  bool batches() const noexcept { return batches_; }
 
 private:
   waiters<Backend>& list_;
   Attempt& attempt_;
+  bool batches_;
   waiter_entry<Backend> entry_;
 };
 
 // block_on (below) after its first attempt failed.
 template <class Backend, class Attempt, class Clock, class Duration>
-[[gnu::noinline]] status wait_then_retry(waiters<Backend>& queue, Attempt attempt,
+[[gnu::noinline]] status wait_then_retry(waiters<Backend>& queue, Attempt attempt, std::size_t capacity,
                                          const std::chrono::time_point<Clock, Duration>* deadline) {
-  one_arm<Backend, Attempt> arm(queue, attempt);
+  one_arm<Backend, Attempt> arm(queue, attempt, capacity >= batch_capacity);
   return wait_on<Backend>(arm, deadline).result;
 }
 
 // What a blocking call does once its non-blocking attempt answers `empty` or `full`. `attempt` is
 // the non-blocking operation; it must include the seq_cst re-check the waiter protocol relies on.
-// A null deadline waits without limit. The first attempt is inlined into the caller, so a blocking
-// call that succeeds at once costs what the non-blocking one does; the waiting is out of line.
+// `capacity` is the channel's (it decides the first back-off step). A null deadline waits without
+// limit. The first attempt is inlined into the caller, so a blocking call that succeeds at once
+// costs what the non-blocking one does; the waiting is out of line.
 template <class Backend, class Attempt, class Clock, class Duration>
-status block_on(waiters<Backend>& queue, Attempt&& attempt, const std::chrono::time_point<Clock, Duration>* deadline) {
+status block_on(waiters<Backend>& queue, Attempt&& attempt, std::size_t capacity,
+                const std::chrono::time_point<Clock, Duration>* deadline) {
   const status first = attempt();
   if (is_final(first)) [[likely]] {
     return first;
   }
   // A copy of the closure (it holds references only), so that the caller's closure never has its
   // address taken and the fast path need not build it in memory.
-  return wait_then_retry(queue, std::decay_t<Attempt>(attempt), deadline);
+  return wait_then_retry(queue, std::decay_t<Attempt>(attempt), capacity, deadline);
 }
 
 }  // namespace chan::detail

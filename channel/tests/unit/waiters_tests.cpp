@@ -55,7 +55,7 @@ TEST_CASE("attempt_throwing_while_enlisted_leaves_no_entry_behind", "[unit][wait
     if (queue.has_waiters()) throw thrown_from_attempt();
     return status::empty;
   };
-  REQUIRE_THROWS_AS(chan::detail::block_on(queue, attempt, forever), thrown_from_attempt);
+  REQUIRE_THROWS_AS(chan::detail::block_on(queue, attempt, 1, forever), thrown_from_attempt);
   REQUIRE(attempts > 1);
   REQUIRE_FALSE(queue.has_waiters());
 
@@ -64,7 +64,7 @@ TEST_CASE("attempt_throwing_while_enlisted_leaves_no_entry_behind", "[unit][wait
   status result = status::empty;
   std::thread waiter([&] {
     result = chan::detail::block_on(
-        queue, [&] { return ready.load() ? status::ok : status::empty; }, forever);
+        queue, [&] { return ready.load() ? status::ok : status::empty; }, 1, forever);
   });
   while (!queue.has_waiters()) std::this_thread::yield();
   ready = true;
@@ -83,12 +83,12 @@ TEST_CASE("past_deadline_is_exactly_one_attempt", "[unit][waiters][timeout]") {
     return status::empty;
   };
   const auto past = std::chrono::steady_clock::now() - 1s;
-  REQUIRE(chan::detail::block_on(queue, attempt, &past) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, attempt, 1, &past) == status::timeout);
   REQUIRE(attempts == 1);
 
   attempts = 0;
   const auto now = std::chrono::steady_clock::now();
-  REQUIRE(chan::detail::block_on(queue, attempt, &now) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, attempt, 1, &now) == status::timeout);
   REQUIRE(attempts == 1);
   REQUIRE_FALSE(queue.has_waiters());
 }
@@ -106,7 +106,7 @@ TEST_CASE("deadline_passing_during_backoff_is_seen_within_a_few_steps", "[unit][
     if (++attempts == passes_at) manual_clock::ticks = 200;
     return status::empty;
   };
-  REQUIRE(chan::detail::block_on(queue, attempt, &deadline) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, attempt, 1, &deadline) == status::timeout);
   REQUIRE(attempts >= passes_at);
   REQUIRE(attempts <= passes_at + static_cast<int>(chan::detail::deadline_check_steps));
   // Long back-offs must not pay a clock read per step.
@@ -116,10 +116,13 @@ TEST_CASE("deadline_passing_during_backoff_is_seen_within_a_few_steps", "[unit][
   const manual_clock::time_point later(manual_clock::duration(100));
   auto passes_late = [&] {
     ++attempts;
-    if (attempts == 30) manual_clock::ticks = 200;
+    // Within the back-off (seven spin steps and four yields with the std backend), or at the re-check
+    // after enlisting if a late yield ended the back-off early: before the park either way, since
+    // the manual clock moves only here.
+    if (attempts == 10 || queue.has_waiters()) manual_clock::ticks = 200;
     return status::empty;
   };
-  REQUIRE(chan::detail::block_on(queue, passes_late, &later) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, passes_late, 1, &later) == status::timeout);
   REQUIRE(manual_clock::reads.load() < attempts);
   REQUIRE_FALSE(queue.has_waiters());
 }
@@ -136,9 +139,9 @@ TEST_CASE("two_notifies_wake_two_waiters", "[unit][waiters]") {
     return status::empty;
   };
   status results[2] = {status::empty, status::empty};
-  std::thread first([&] { results[0] = chan::detail::block_on(queue, take_ticket, forever); });
+  std::thread first([&] { results[0] = chan::detail::block_on(queue, take_ticket, 1, forever); });
   while (!queue.has_waiters()) std::this_thread::yield();
-  std::thread second([&] { results[1] = chan::detail::block_on(queue, take_ticket, forever); });
+  std::thread second([&] { results[1] = chan::detail::block_on(queue, take_ticket, 1, forever); });
   // Two tickets, two notifies: both waiters end, whatever order they wake and re-check in.
   tickets = 2;
   queue.notify_one();
