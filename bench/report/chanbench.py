@@ -5,6 +5,7 @@ run      runs every selected benchmark repetition as its own process, in shuffle
          drifts of a busy machine spread over all queues instead of landing on one; merges the JSON.
 report   writes REPORT.md and the plots of one results folder.
 compare  per-benchmark ratio between two results folders, Mann-Whitney U over repetitions.
+pair     two builds of one program (a change and its base), the same rows run side by side in one shuffle.
 index    rewrites the benchmark section of results/README.md (ci/bench --publish only).
 
 run takes several --binary: chan_bench and the peers of other languages (bench/peers/), which answer the
@@ -144,6 +145,58 @@ def cmd_compare(a):
     sys.exit(1 if regressions else 0)
 
 
+# ---- pair -----------------------------------------------------------------------------------------
+def cmd_pair(a):
+    """Two or more builds of one program (a change against its base), the same rows, side by side: every
+    sample its own process, all in one shuffled order, so a drift of the machine lands on both builds."""
+    builds = []
+    for spec in a.binary:
+        label, sep, path = spec.partition("=")
+        if not sep or not label or not path:
+            sys.exit(f"chanbench: --binary takes LABEL=PATH, not {spec!r}")
+        builds.append((label, path))
+    if len(builds) < 2:
+        sys.exit("chanbench: pair needs two --binary LABEL=PATH or more")
+    regex, _, scale = MODES[a.mode]
+    listed = {}
+    for label, path in builds:
+        names = subprocess.run([path, f"--scale={scale}", "--benchmark_list_tests=true"], check=True,
+                               capture_output=True, text=True).stdout.split()
+        listed[label] = {base_name(n): n for n in names}
+    rows = [n for n in listed[builds[0][0]] if re.search(a.filter, n) and all(n in listed[l] for l, _ in builds)]
+    if not rows:
+        sys.exit(f"chanbench: no row of every build matches {a.filter!r}")
+    seed = a.seed if a.seed is not None else random.randrange(1 << 31)
+    order = [(row, label, path) for row in rows for label, path in builds for _ in range(a.samples)]
+    random.Random(seed).shuffle(order)
+    print(f"chanbench: {len(rows)} rows x {len(builds)} builds x {a.samples} samples = {len(order)} runs, "
+          f"shuffle seed {seed}", file=sys.stderr)
+    values = {}
+    for row, label, path in order:
+        proc = subprocess.run([path, f"--scale={scale}", f"--benchmark_filter=^{re.escape(listed[label][row])}$",
+                               "--benchmark_format=json"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"chanbench: {row} of {label} failed (exit {proc.returncode}):\n{proc.stderr}")
+        metric = METRICS[parts(row)[1]][0]
+        for b in json.loads(proc.stdout)["benchmarks"]:
+            values.setdefault((row, label), []).append(b[metric])
+    first = builds[0][0]
+    print(f"{'row':56}" + "".join(f"{label:>22}" for label, _ in builds))
+    for row in rows:
+        higher = METRICS[parts(row)[1]][1]
+        base = statistics.median(values[(row, first)])
+        cells = []
+        for label, _ in builds:
+            xs = values[(row, label)]
+            m = statistics.median(xs)
+            cv = statistics.pstdev(xs) / statistics.mean(xs) * 100 if len(xs) > 1 else 0.0
+            ratio = "" if label == first else f" x{(m / base if higher else base / m):.2f}"
+            cells.append(f"{fmt_si(m)}{ratio} ({cv:.0f}%)")
+        print(f"{row:56}" + "".join(f"{c:>22}" for c in cells))
+    print(f"(median of {a.samples} samples, mode {a.mode}; xr: the build's advantage over {first}, above 1 better; "
+          f"(n%): coefficient of variation)")
+
+
 # ---- index ----------------------------------------------------------------------------------------
 START, END = "<!-- bench-index:start -->", "<!-- bench-index:end -->"
 
@@ -195,6 +248,14 @@ def main():
     c.add_argument("--threshold", type=float, default=0.10)
     c.add_argument("--alpha", type=float, default=0.05)
     c.set_defaults(func=cmd_compare)
+    q = sub.add_parser("pair", help="builds of one program side by side: pair --binary base=PATH --binary new=PATH "
+                       "--filter REGEX [--samples N]")
+    q.add_argument("--binary", required=True, action="append", help="LABEL=PATH; the first is the base")
+    q.add_argument("--filter", required=True)
+    q.add_argument("--samples", type=int, default=5)
+    q.add_argument("--mode", choices=MODES, default="default")
+    q.add_argument("--seed", type=int)
+    q.set_defaults(func=cmd_pair)
     i = sub.add_parser("index")
     i.add_argument("results")
     i.set_defaults(func=cmd_index)
