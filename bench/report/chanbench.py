@@ -90,7 +90,8 @@ def cmd_run(a):
     print(f"\nchanbench: {done} of {len(order)} runs in {seconds:.0f}s", file=sys.stderr)
     with open(a.out, "w") as f:
         json.dump({"context": contexts.get("chan_bench") or next(iter(contexts.values())), "contexts": contexts,
-                   "mode": a.mode, "seed": seed, "repetitions": reps, "seconds": seconds, "load_samples": loads,
+                   "mode": a.mode, "filter": a.filter, "benchmarks_listed": len(owner), "benchmarks_selected": len(names),
+                   "seed": seed, "repetitions": reps, "seconds": seconds, "load_samples": loads,
                    "runs_planned": len(order), "runs_done": done,
                    "benchmarks": results}, f, indent=1)
 
@@ -208,13 +209,16 @@ def cmd_index(a):
     if runs:
         lines += [f"Newest: [{runs[0]}]({runs[0]}/REPORT.md)", ""]
     for d in runs:
-        mode = "?"
+        mode, part = "?", ""
         try:
             with open(os.path.join(a.results, d, "raw.json")) as f:
-                mode = json.load(f).get("mode", "?")
+                doc = json.load(f)
+            mode = doc.get("mode", "?")
+            if doc.get("filter"):
+                part = f", part of the suite ({doc.get('benchmarks_selected', '?')} benchmarks, --filter)"
         except (OSError, ValueError):
             pass
-        lines.append(f"- [{d}]({d}/REPORT.md) — mode {mode}")
+        lines.append(f"- [{d}]({d}/REPORT.md) — mode {mode}{part}")
     lines += ["", END]
     path = os.path.join(a.results, "README.md")
     text = open(path).read() if os.path.exists(path) else "# Results\n\n"

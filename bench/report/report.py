@@ -79,6 +79,11 @@ def header(run, env):
             f"- Load average (1, 5, 15 min) before: {env['load_before']}, after: {env.get('load_after', '?')}{lo}",
             f"- Mode `{run.mode}`, {doc['repetitions']} samples per benchmark, each its own process, in shuffled "
             f"order (seed {doc['seed']}); {len(doc['benchmarks'])} samples in {doc.get('seconds', 0) / 60:.0f} min", ""]
+    if doc.get("filter"):
+        listed = doc.get("benchmarks_listed")
+        of = f" ({doc['benchmarks_selected']} of the {listed} benchmarks)" if listed else ""
+        out[-1:] = [f"- **Part of the suite**: `--filter '{doc['filter']}'`{of}; tables and targets cover only "
+                    "what it ran", ""]
     if doc.get("runs_done", doc.get("runs_planned")) != doc.get("runs_planned"):
         counts = [len(v) for v in run.samples.values()]
         out[-1:] = [f"- **Stopped at its time budget** after {doc['runs_done']} of {doc['runs_planned']} samples: each "
