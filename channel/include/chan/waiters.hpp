@@ -391,6 +391,7 @@ private:
 template <class Backend, class Arms, class Clock, class Duration>
 fired wait_on(Arms& arms, const std::chrono::time_point<Clock, Duration>* deadline) {
   backoff<Backend> backoff;
+  const bool batches = arms.batches();
   unsigned steps = 0;
   for (;;) {
     // Always right before enlisting, else at the first back-off step and at every fourth.
@@ -399,7 +400,7 @@ fired wait_on(Arms& arms, const std::chrono::time_point<Clock, Duration>* deadli
       return {fired::none, status::timeout};
     }
     if (!backoff.is_completed()) {
-      backoff.snooze_blocked(arms.batches());
+      backoff.snooze_blocked(batches);
       const fired again = scan(arms);
       if (again.arm != fired::none) return again;
       continue;
