@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace bench {
 
@@ -71,6 +72,18 @@ inline void require_same(const tally& sent, const tally& received, const char* w
                static_cast<unsigned long long>(sent.count), static_cast<unsigned long long>(sent.sum),
                static_cast<unsigned long long>(received.count), static_cast<unsigned long long>(received.sum));
   std::abort();
+}
+
+// The end of a many-to-many run: the producers' tallies together sent `items`, and the consumers'
+// tallies together received exactly what was sent. `producers_what` names the first check.
+inline void require_delivered(const std::vector<tally>& sent, const std::vector<tally>& received, std::size_t items,
+                              const char* producers_what, const char* what) {
+  tally all_sent;
+  tally all_received;
+  for (const auto& t : sent) all_sent.merge(t);
+  for (const auto& t : received) all_received.merge(t);
+  if (all_sent.count != items) require_same(tally{items, 0, 0}, all_sent, producers_what);
+  require_same(all_sent, all_received, what);
 }
 
 }  // namespace bench

@@ -206,12 +206,7 @@ double run_select_both(std::size_t capacity, std::size_t items) {
     }
     received[static_cast<std::size_t>(c)] = mine;
   });
-  tally all_sent;
-  tally all_received;
-  for (const auto& s : sent) all_sent.merge(s);
-  for (const auto& r : received) all_received.merge(r);
-  if (all_sent.count != items) require_same(tally{items, 0, 0}, all_sent, "select_both (senders)");
-  require_same(all_sent, all_received, "select_both");
+  require_delivered(sent, received, items, "select_both (senders)", "select_both");
   require_drained(chs, "select_both (leftover)");
   return seconds;
 }

@@ -72,12 +72,7 @@ throughput_run run_throughput(std::size_t capacity, int producers, int consumers
   for (auto& t : threads) t.join();
   const auto end = std::chrono::steady_clock::now();
 
-  tally all_sent;
-  tally all_received;
-  for (const auto& t : sent) all_sent.merge(t);
-  for (const auto& t : received) all_received.merge(t);
-  if (all_sent.count != items) require_same(tally{items, 0, 0}, all_sent, "throughput (producers)");
-  require_same(all_sent, all_received, "throughput");
+  require_delivered(sent, received, items, "throughput (producers)", "throughput");
   T leftover{};
   if (queue.try_pop(leftover)) require_same(tally{}, tally{1, id_of(leftover), 0}, "throughput (leftover)");
   return {std::chrono::duration<double>(end - begin).count(), queue.effective_capacity()};
