@@ -40,15 +40,30 @@ def load_1min():
         return float(f.read().split()[0])
 
 
+# ---- one program: its names, one sample ---------------------------------------------------------
+def list_benchmarks(binary, scale):
+    """{base name: the name as the program lists it}."""
+    listed = subprocess.run([binary, f"--scale={scale}", "--benchmark_list_tests=true"], check=True,
+                            capture_output=True, text=True).stdout.split()
+    return {base_name(n): n for n in listed}
+
+
+def run_sample(binary, scale, listed):
+    """One process's run of one benchmark: its JSON document, or None (and the error printed) if it failed."""
+    proc = subprocess.run([binary, f"--scale={scale}", f"--benchmark_filter=^{re.escape(listed)}$",
+                           "--benchmark_format=json"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"\nchanbench: {listed} of {binary} failed (exit {proc.returncode}):\n{proc.stderr}", file=sys.stderr)
+        return None
+    return json.loads(proc.stdout)
+
+
 # ---- run ------------------------------------------------------------------------------------------
 def cmd_run(a):
     regex, reps, scale = MODES[a.mode]
     owner = {}
     for binary in a.binary:
-        listed = subprocess.run([binary, f"--scale={scale}", "--benchmark_list_tests=true"], check=True,
-                                capture_output=True, text=True).stdout.split()
-        for n in listed:
-            key = base_name(n)
+        for key, n in list_benchmarks(binary, scale).items():
             if key in owner:
                 sys.exit(f"chanbench: {key} is listed by both {owner[key][0]} and {binary}")
             owner[key] = (binary, n)
@@ -74,12 +89,9 @@ def cmd_run(a):
         print("\r" + line[:150].ljust(150), end="", file=sys.stderr, flush=True)
         binary, listed = owner[name]
         loads.append(load_1min())
-        proc = subprocess.run([binary, f"--scale={scale}", f"--benchmark_filter=^{re.escape(listed)}$",
-                               "--benchmark_format=json"], capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(f"\nchanbench: {name} failed (exit {proc.returncode}):\n{proc.stderr}", file=sys.stderr)
+        doc = run_sample(binary, scale, listed)
+        if doc is None:
             sys.exit(1)
-        doc = json.loads(proc.stdout)
         contexts.setdefault(os.path.basename(binary), doc["context"])
         for b in doc["benchmarks"]:
             b["name"] = base_name(b["run_name"])
@@ -158,12 +170,8 @@ def cmd_pair(a):
         builds.append((label, path))
     if len(builds) < 2:
         sys.exit("chanbench: pair needs two --binary LABEL=PATH or more")
-    regex, _, scale = MODES[a.mode]
-    listed = {}
-    for label, path in builds:
-        names = subprocess.run([path, f"--scale={scale}", "--benchmark_list_tests=true"], check=True,
-                               capture_output=True, text=True).stdout.split()
-        listed[label] = {base_name(n): n for n in names}
+    scale = MODES[a.mode][2]
+    listed = {label: list_benchmarks(path, scale) for label, path in builds}
     rows = [n for n in listed[builds[0][0]] if re.search(a.filter, n) and all(n in listed[l] for l, _ in builds)]
     if not rows:
         sys.exit(f"chanbench: no row of every build matches {a.filter!r}")
@@ -174,12 +182,11 @@ def cmd_pair(a):
           f"shuffle seed {seed}", file=sys.stderr)
     values = {}
     for row, label, path in order:
-        proc = subprocess.run([path, f"--scale={scale}", f"--benchmark_filter=^{re.escape(listed[label][row])}$",
-                               "--benchmark_format=json"], capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.exit(f"chanbench: {row} of {label} failed (exit {proc.returncode}):\n{proc.stderr}")
+        doc = run_sample(path, scale, listed[label][row])
+        if doc is None:
+            sys.exit(1)
         metric = METRICS[parts(row)[1]][0]
-        for b in json.loads(proc.stdout)["benchmarks"]:
+        for b in doc["benchmarks"]:
             values.setdefault((row, label), []).append(b[metric])
     first = builds[0][0]
     print(f"{'row':56}" + "".join(f"{label:>22}" for label, _ in builds))
