@@ -24,31 +24,20 @@
 
 #include "../support/coro.hpp"
 #include "../support/deliveries.hpp"
+#include "../support/elements.hpp"
 #include "../support/fragile.hpp"
 
 using chan::bounded_queue;
 using chan::conqueue_status;
+using chan_test::labelled;
 using chan_test::task;
+using chan_test::throwing_build;
 
 namespace {
 
 struct counting_resumer {
   std::vector<std::coroutine_handle<>>* handles;
   void operator()(std::coroutine_handle<> handle) const { handles->push_back(handle); }
-};
-
-struct labelled {
-  labelled(int x, std::string label) noexcept : x(x), label(std::move(label)) {}
-  int x;
-  std::string label;
-};
-
-// Its constructor from int may throw (it does not here), so async_emplace builds it before waiting.
-struct throwing_build {
-  explicit throwing_build(int v) : value(v) {}
-  throwing_build(throwing_build&&) noexcept = default;
-  throwing_build& operator=(throwing_build&&) noexcept = default;
-  int value;
 };
 
 template <class T>

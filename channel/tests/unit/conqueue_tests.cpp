@@ -18,8 +18,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "../support/elements.hpp"
+
 using chan::bounded_queue;
 using chan::conqueue_status;
+using chan_test::labelled;
+using chan_test::throwing_build;
 
 namespace {
 
@@ -37,20 +41,6 @@ struct tagged_allocator {
     return tag == other.tag;
   }
   int tag;
-};
-
-struct point {
-  point(int x, std::string label) noexcept : x(x), label(std::move(label)) {}
-  int x;
-  std::string label;
-};
-
-// Constructible from arguments whose conversion may throw: emplace then builds it before waiting.
-struct throwing_build {
-  explicit throwing_build(int v) : value(v) {}
-  throwing_build(throwing_build&&) noexcept = default;
-  throwing_build& operator=(throwing_build&&) noexcept = default;
-  int value;
 };
 
 // Gives a started thread a chance to reach its blocking call. No assertion depends on it: a call
@@ -156,13 +146,13 @@ TEST_CASE("conqueue_close_ends_a_waiting_push_with_false", "[unit][conqueue][blo
 }
 
 TEST_CASE("conqueue_emplace_constructs_from_arguments_and_fails_once_closed", "[unit][conqueue][close]") {
-  bounded_queue<point> q(2);
+  bounded_queue<labelled> q(2);
   REQUIRE(q.emplace(1, "one"));
   q.close();
   std::string label = "two";
   REQUIRE_FALSE(q.emplace(2, std::move(label)));
   REQUIRE(label == "two");  // nothing was constructed from it
-  const std::optional<point> first = q.pop();
+  const std::optional<labelled> first = q.pop();
   REQUIRE(first);
   REQUIRE(first->x == 1);
   REQUIRE(first->label == "one");
@@ -170,7 +160,7 @@ TEST_CASE("conqueue_emplace_constructs_from_arguments_and_fails_once_closed", "[
 }
 
 TEST_CASE("conqueue_emplace_waits_for_room", "[unit][conqueue][blocking]") {
-  bounded_queue<point> q(1);
+  bounded_queue<labelled> q(1);
   REQUIRE(q.emplace(1, "one"));
   std::atomic<bool> emplaced{false};
   bool result = false;
@@ -220,7 +210,7 @@ TEST_CASE("conqueue_try_push_answers_success_full_or_closed_and_keeps_the_value"
 }
 
 TEST_CASE("conqueue_try_emplace_answers_success_full_or_closed", "[unit][conqueue]") {
-  bounded_queue<point> q(1);
+  bounded_queue<labelled> q(1);
   REQUIRE(q.try_emplace(1, "one") == conqueue_status::success);
   std::string label = "two";
   REQUIRE(q.try_emplace(2, std::move(label)) == conqueue_status::full);
@@ -328,10 +318,10 @@ TEST_CASE("conqueue_try_pop_expected_gives_the_element_or_empty_or_closed", "[un
 }
 
 TEST_CASE("conqueue_try_pop_expected_needs_no_default_constructor", "[unit][conqueue][expected]") {
-  STATIC_REQUIRE_FALSE(std::is_default_constructible_v<point>);
-  bounded_queue<point> q(1);
+  STATIC_REQUIRE_FALSE(std::is_default_constructible_v<labelled>);
+  bounded_queue<labelled> q(1);
   REQUIRE(q.emplace(3, "three"));
-  std::expected<point, conqueue_status> popped = q.try_pop();
+  std::expected<labelled, conqueue_status> popped = q.try_pop();
   REQUIRE(popped.has_value());
   REQUIRE(popped->x == 3);
   REQUIRE(popped->label == "three");
