@@ -58,6 +58,12 @@ def run_sample(binary, scale, listed):
     return json.loads(proc.stdout)
 
 
+def core_round_trip(probe):
+    """The machine's core-to-core round trip in ns right now (bench/core_round_trip.cpp)."""
+    proc = subprocess.run([probe], capture_output=True, text=True, check=True)
+    return float(proc.stdout)
+
+
 # ---- run ------------------------------------------------------------------------------------------
 def cmd_run(a):
     regex, reps, scale = MODES[a.mode]
@@ -75,7 +81,7 @@ def cmd_run(a):
     random.Random(seed).shuffle(order)
     print(f"chanbench: {len(names)} benchmarks x {reps} samples = {len(order)} runs from {len(a.binary)} programs, "
           f"shuffle seed {seed}", file=sys.stderr)
-    results, contexts, loads = [], {}, []
+    results, contexts, loads, round_trips = [], {}, [], []
     started = time.monotonic()
     done = 0
     for k, (name, rep) in enumerate(order, 1):
@@ -89,6 +95,9 @@ def cmd_run(a):
         print("\r" + line[:150].ljust(150), end="", file=sys.stderr, flush=True)
         binary, listed = owner[name]
         loads.append(load_1min())
+        round_trip = core_round_trip(a.probe) if a.probe else None
+        if round_trip is not None:
+            round_trips.append(round_trip)
         doc = run_sample(binary, scale, listed)
         if doc is None:
             sys.exit(1)
@@ -96,6 +105,8 @@ def cmd_run(a):
         for b in doc["benchmarks"]:
             b["name"] = base_name(b["run_name"])
             b["repetition"] = rep
+            if round_trip is not None:
+                b["core_round_trip_ns"] = round_trip
             results.append(b)
         done = k
     seconds = time.monotonic() - started
@@ -104,6 +115,7 @@ def cmd_run(a):
         json.dump({"context": contexts.get("chan_bench") or next(iter(contexts.values())), "contexts": contexts,
                    "mode": a.mode, "filter": a.filter, "benchmarks_listed": len(owner), "benchmarks_selected": len(names),
                    "seed": seed, "repetitions": reps, "seconds": seconds, "load_samples": loads,
+                   "core_round_trip_samples": round_trips,
                    "runs_planned": len(order), "runs_done": done,
                    "benchmarks": results}, f, indent=1)
 
@@ -249,6 +261,7 @@ def main():
     r.add_argument("--seed", type=int)
     r.add_argument("--budget", type=float, help="minutes after which no new run starts (the order is shuffled, "
                    "so the runs done spread evenly over the benchmarks)")
+    r.add_argument("--probe", help="bench/core_round_trip: run before every sample, its figure kept with the sample")
     r.set_defaults(func=cmd_run)
     s = sub.add_parser("report")
     s.add_argument("folder")

@@ -69,6 +69,7 @@ def header(run, env):
     loads = doc.get("load_samples") or []
     lo = f", during the run (1-minute average, one reading per sample): min {min(loads):.2f}, median " \
          f"{statistics.median(loads):.2f}, max {max(loads):.2f}" if loads else ""
+    trips = doc.get("core_round_trip_samples") or []
     out = [f"# chan benchmark report — {os.path.basename(os.path.abspath(run.folder))}", ""]
     if run.mode == "quick":
         out += ["**Quick run: a smoke test of the harness, not for claims.** Its samples are far below the 2^20 "
@@ -77,6 +78,10 @@ def header(run, env):
             f"- C++: {env['compiler']}; flags `{env['flags']}`",
             f"- Commit: `{env['commit']}`{' (with uncommitted changes)' if env.get('dirty') else ''}",
             f"- Load average (1, 5, 15 min) before: {env['load_before']}, after: {env.get('load_after', '?')}{lo}",
+            *([f"- Core-to-core round trip (bench/core_round_trip, measured before each sample): min {min(trips):.0f} "
+               f"ns, median {statistics.median(trips):.0f} ns, max {max(trips):.0f} ns. Every hand-off between two "
+               "threads pays it, in any library, so small channels' figures move with it (raw.json keeps it with "
+               "each sample)"] if trips else []),
             f"- Mode `{run.mode}`, {doc['repetitions']} samples per benchmark, each its own process, in shuffled "
             f"order (seed {doc['seed']}); {len(doc['benchmarks'])} samples in {doc.get('seconds', 0) / 60:.0f} min", ""]
     if doc.get("filter"):
