@@ -5,7 +5,8 @@
 // constant: it has switched between about 120 ns and 460-520 ns from one minute to the next, and
 // capacity-1 (1x1) hand-offs of chan and crossbeam alike ran at 3.7-4.3 M items/s at the first and
 // 0.9 M at the second. Every hand-off between two threads pays it, in any library; recording it beside
-// each sample lets the report say which samples ran on the slower machine.
+// each sample lets the report say which samples ran on the slower machine. On a loaded machine the
+// figure also counts the wait for a core, which small channels pay too.
 
 #include <algorithm>
 #include <atomic>

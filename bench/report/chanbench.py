@@ -192,8 +192,10 @@ def cmd_pair(a):
     random.Random(seed).shuffle(order)
     print(f"chanbench: {len(rows)} rows x {len(builds)} builds x {a.samples} samples = {len(order)} runs, "
           f"shuffle seed {seed}", file=sys.stderr)
-    values = {}
+    values, round_trips = {}, {}
     for row, label, path in order:
+        if a.probe:
+            round_trips.setdefault((row, label), []).append(core_round_trip(a.probe))
         doc = run_sample(path, scale, listed[label][row])
         if doc is None:
             sys.exit(1)
@@ -201,7 +203,8 @@ def cmd_pair(a):
         for b in doc["benchmarks"]:
             values.setdefault((row, label), []).append(b[metric])
     first = builds[0][0]
-    print(f"{'row':56}" + "".join(f"{label:>22}" for label, _ in builds))
+    width = 30 if a.probe else 22
+    print(f"{'row':56}" + "".join(f"{label:>{width}}" for label, _ in builds))
     for row in rows:
         higher = METRICS[parts(row)[1]][1]
         base = statistics.median(values[(row, first)])
@@ -211,10 +214,12 @@ def cmd_pair(a):
             m = statistics.median(xs)
             cv = statistics.pstdev(xs) / statistics.mean(xs) * 100 if len(xs) > 1 else 0.0
             ratio = "" if label == first else f" x{(m / base if higher else base / m):.2f}"
-            cells.append(f"{fmt_si(m)}{ratio} ({cv:.0f}%)")
-        print(f"{row:56}" + "".join(f"{c:>22}" for c in cells))
+            trip = f" @{statistics.median(round_trips[(row, label)]):.0f}ns" if a.probe else ""
+            cells.append(f"{fmt_si(m)}{ratio} ({cv:.0f}%){trip}")
+        print(f"{row:56}" + "".join(f"{c:>{width}}" for c in cells))
     print(f"(median of {a.samples} samples, mode {a.mode}; xr: the build's advantage over {first}, above 1 better; "
-          f"(n%): coefficient of variation)")
+          f"(n%): coefficient of variation" + ("; @: median core-to-core round trip before the samples)" if a.probe
+                                               else ")"))
 
 
 # ---- index ----------------------------------------------------------------------------------------
@@ -279,6 +284,8 @@ def main():
     q.add_argument("--samples", type=int, default=5)
     q.add_argument("--mode", choices=MODES, default="default")
     q.add_argument("--seed", type=int)
+    q.add_argument("--probe", help="bench/core_round_trip: run before every sample; each cell then also gives the "
+                   "median core-to-core round trip of its samples, so builds are compared within one machine spell")
     q.set_defaults(func=cmd_pair)
     i = sub.add_parser("index")
     i.add_argument("results")
