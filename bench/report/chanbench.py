@@ -81,7 +81,7 @@ def cmd_run(a):
     random.Random(seed).shuffle(order)
     print(f"chanbench: {len(names)} benchmarks x {reps} samples = {len(order)} runs from {len(a.binary)} programs, "
           f"shuffle seed {seed}", file=sys.stderr)
-    results, contexts, loads, round_trips = [], {}, [], []
+    results, contexts, loads = [], {}, []
     started = time.monotonic()
     done = 0
     for k, (name, rep) in enumerate(order, 1):
@@ -96,8 +96,6 @@ def cmd_run(a):
         binary, listed = owner[name]
         loads.append(load_1min())
         round_trip = core_round_trip(a.probe) if a.probe else None
-        if round_trip is not None:
-            round_trips.append(round_trip)
         doc = run_sample(binary, scale, listed)
         if doc is None:
             sys.exit(1)
@@ -115,7 +113,6 @@ def cmd_run(a):
         json.dump({"context": contexts.get("chan_bench") or next(iter(contexts.values())), "contexts": contexts,
                    "mode": a.mode, "filter": a.filter, "benchmarks_listed": len(owner), "benchmarks_selected": len(names),
                    "seed": seed, "repetitions": reps, "seconds": seconds, "load_samples": loads,
-                   "core_round_trip_samples": round_trips,
                    "runs_planned": len(order), "runs_done": done,
                    "benchmarks": results}, f, indent=1)
 

@@ -69,7 +69,7 @@ def header(run, env):
     loads = doc.get("load_samples") or []
     lo = f", during the run (1-minute average, one reading per sample): min {min(loads):.2f}, median " \
          f"{statistics.median(loads):.2f}, max {max(loads):.2f}" if loads else ""
-    trips = doc.get("core_round_trip_samples") or []
+    trips = [b["core_round_trip_ns"] for b in doc["benchmarks"] if "core_round_trip_ns" in b]
     out = [f"# chan benchmark report — {os.path.basename(os.path.abspath(run.folder))}", ""]
     if run.mode == "quick":
         out += ["**Quick run: a smoke test of the harness, not for claims.** Its samples are far below the 2^20 "
