@@ -170,7 +170,11 @@ def cmd_compare(a):
 # ---- pair -----------------------------------------------------------------------------------------
 def cmd_pair(a):
     """Two or more builds of one program (a change against its base), the same rows, side by side: every
-    sample its own process, all in one shuffled order, so a drift of the machine lands on both builds."""
+    sample its own process. Samples come in blocks: a block runs every build once on one row, back to
+    back in a random order, and the blocks run in one shuffled order. A drift of the machine then lands on
+    both builds, and each block gives a ratio measured within one spell of it (this machine switches
+    between core-to-core round trips of about 120 and 500 ns for minutes at a time, which moves small
+    channels' throughput by x4): the ratio printed is the median of the blocks' ratios."""
     builds = []
     for spec in a.binary:
         label, sep, path = spec.partition("=")
@@ -185,38 +189,46 @@ def cmd_pair(a):
     if not rows:
         sys.exit(f"chanbench: no row of every build matches {a.filter!r}")
     seed = a.seed if a.seed is not None else random.randrange(1 << 31)
-    order = [(row, label, path) for row in rows for label, path in builds for _ in range(a.samples)]
-    random.Random(seed).shuffle(order)
-    print(f"chanbench: {len(rows)} rows x {len(builds)} builds x {a.samples} samples = {len(order)} runs, "
-          f"shuffle seed {seed}", file=sys.stderr)
-    values, round_trips = {}, {}
-    for row, label, path in order:
-        if a.probe:
-            round_trips.setdefault((row, label), []).append(core_round_trip(a.probe))
-        doc = run_sample(path, scale, listed[label][row])
-        if doc is None:
-            sys.exit(1)
+    rng = random.Random(seed)
+    blocks = [row for row in rows for _ in range(a.samples)]
+    rng.shuffle(blocks)
+    print(f"chanbench: {len(rows)} rows x {len(builds)} builds x {a.samples} samples = {len(blocks) * len(builds)} "
+          f"runs in blocks of {len(builds)}, shuffle seed {seed}", file=sys.stderr)
+    values, round_trips, block_values = {}, {}, {}
+    for row in blocks:
         metric = METRICS[parts(row)[1]][0]
-        for b in doc["benchmarks"]:
-            values.setdefault((row, label), []).append(b[metric])
+        block = {}
+        for label, path in rng.sample(builds, len(builds)):
+            if a.probe:
+                round_trips.setdefault((row, label), []).append(core_round_trip(a.probe))
+            doc = run_sample(path, scale, listed[label][row])
+            if doc is None:
+                sys.exit(1)
+            for b in doc["benchmarks"]:
+                values.setdefault((row, label), []).append(b[metric])
+                block[label] = b[metric]
+        block_values.setdefault(row, []).append(block)
     first = builds[0][0]
-    width = 30 if a.probe else 22
+    width = 42 if a.probe else 34
     print(f"{'row':56}" + "".join(f"{label:>{width}}" for label, _ in builds))
     for row in rows:
         higher = METRICS[parts(row)[1]][1]
-        base = statistics.median(values[(row, first)])
         cells = []
         for label, _ in builds:
             xs = values[(row, label)]
             m = statistics.median(xs)
             cv = statistics.pstdev(xs) / statistics.mean(xs) * 100 if len(xs) > 1 else 0.0
-            ratio = "" if label == first else f" x{(m / base if higher else base / m):.2f}"
+            ratio = ""
+            if label != first:
+                rs = [(b[label] / b[first] if higher else b[first] / b[label])
+                      for b in block_values[row] if label in b and first in b and b[label] > 0 and b[first] > 0]
+                ratio = f" x{statistics.median(rs):.2f} [{min(rs):.2f}-{max(rs):.2f}]"
             trip = f" @{statistics.median(round_trips[(row, label)]):.0f}ns" if a.probe else ""
             cells.append(f"{fmt_si(m)}{ratio} ({cv:.0f}%){trip}")
         print(f"{row:56}" + "".join(f"{c:>{width}}" for c in cells))
-    print(f"(median of {a.samples} samples, mode {a.mode}; xr: the build's advantage over {first}, above 1 better; "
-          f"(n%): coefficient of variation" + ("; @: median core-to-core round trip before the samples)" if a.probe
-                                               else ")"))
+    print(f"(median of {a.samples} samples, mode {a.mode}; xr [lo-hi]: the build's advantage over {first}, above 1 "
+          f"better, the median and range of the ratios of samples taken back to back; (n%): coefficient of variation"
+          + ("; @: median core-to-core round trip before the samples)" if a.probe else ")"))
 
 
 # ---- index ----------------------------------------------------------------------------------------
