@@ -330,20 +330,24 @@ struct handoff_wakes_receiver : rl::test_suite<handoff_wakes_receiver, 3> {
   }
 };
 
-// The mirror: a full channel of capacity 1, two senders, a receiver that takes two items. The
-// sender that finds the channel full must be woken by the second receive.
-struct handoff_wakes_sender : rl::test_suite<handoff_wakes_sender, 3> {
+// The mirror: a full channel, two senders, a receiver that takes one item more than the channel
+// holds. The sender that finds the channel full must be woken by the last receive. At capacity 2
+// the blocked sender backs off with its glance (one_arm::retry in waiters.hpp), which never proves
+// `full`: the re-check after its enlist must.
+template <std::size_t Capacity>
+struct handoff_wakes_sender : rl::test_suite<handoff_wakes_sender<Capacity>, 3> {
   std::optional<channel> ch;
-  int got[2] = {};
+  int got[Capacity + 1] = {};
 
   void before() {
-    ch.emplace(1);
-    RL_ASSERT(ch->try_send(0) == status::ok);
+    ch.emplace(Capacity);
+    for (std::size_t i = 0; i < Capacity; ++i) RL_ASSERT(ch->try_send(0) == status::ok);
   }
   void after() {
     int last = 0;
     RL_ASSERT(ch->try_recv(last) == status::ok);
-    RL_ASSERT(got[0] == 0 && got[1] + last == 1 + 2 && got[1] != last);
+    for (std::size_t i = 0; i < Capacity; ++i) RL_ASSERT(got[i] == 0);
+    RL_ASSERT(got[Capacity] + last == 1 + 2 && got[Capacity] != last);
     ch.reset();
   }
   void thread(unsigned index) {
@@ -578,7 +582,8 @@ const chan_models::model models[] = {
     {"timeout_races_send", chan_models::run<timeout_races_send>},
     {"timeout_races_recv", chan_models::run<timeout_races_recv>},
     {"handoff_wakes_receiver", chan_models::run<handoff_wakes_receiver>},
-    {"handoff_wakes_sender", chan_models::run<handoff_wakes_sender>},
+    {"handoff_wakes_sender", chan_models::run<handoff_wakes_sender<1>>},
+    {"handoff_wakes_sender_cap2", chan_models::run<handoff_wakes_sender<2>>},
     {"close_wakes_receiver_after_drain", chan_models::run<close_wakes_receiver_after_drain>},
     {"oneshot_send_races_drop", chan_models::run<oneshot_send_races_drop>},
     {"oneshot_drop_wakes_recv", chan_models::run<oneshot_drop_wakes_recv>},

@@ -195,12 +195,19 @@ private:
   // Always inlined: each blocking receive calls it from its fast path and from its slow path, and
   // g++ would otherwise keep one out-of-line copy and call it on every receive (callgrind: 33 more
   // instructions per blocking send+recv).
-  template <class Sink>
+  // A `Glance` receive proves nothing when it answers `empty` (ring.hpp, glance_recv): what a blocked
+  // receive retries as it backs off.
+  template <bool Glance = false, class Sink>
   [[gnu::always_inline]] status try_take(Sink&& sink, peer_patience* patience = nullptr) noexcept {
     static_assert(std::is_nothrow_invocable_v<Sink&, T&&>, "chan: a receive's sink must not throw");
     token claimed;
-    const status result = ring_.start_recv(
-        claimed, [this]() noexcept { senders_.value.notify_one(); }, patience);
+    status result;
+    if constexpr (Glance) {
+      result = ring_.glance_recv(claimed);
+    } else {
+      result = ring_.start_recv(
+          claimed, [this]() noexcept { senders_.value.notify_one(); }, patience);
+    }
     if (result != status::ok) return result;
     T item = ring_.take(claimed);
     senders_.value.notify_one();
@@ -209,11 +216,12 @@ private:
   }
 
   // The one place a send happens: reserve, construct the item in the slot, let a waiting receiver know.
-  template <class... Args>
+  // A `Glance` send proves nothing when it answers `full` (ring.hpp, glance_send).
+  template <bool Glance = false, class... Args>
   [[gnu::always_inline]] status emplace_with(peer_patience* patience,
                                              Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
     token claimed;
-    const status result = ring_.start_send(claimed, patience);
+    const status result = Glance ? ring_.glance_send(claimed) : ring_.start_send(claimed, patience);
     if (result != status::ok) return result;
     if constexpr (std::is_nothrow_constructible_v<T, Args&&...>) {
       ring_.write(claimed, std::forward_as_tuple(std::forward<Args>(args)...));
@@ -254,7 +262,7 @@ private:
   status receive_blocking(Sink sink, const Deadline* deadline) {
     return detail::block_on(
         receivers_.value, [&] { return patient_attempt([&](peer_patience* p) noexcept { return try_take(sink, p); }); },
-        ring_.capacity(), deadline);
+        [&]() noexcept { return try_take<true>(sink); }, ring_.capacity(), deadline);
   }
 
   template <class Deadline>
@@ -292,7 +300,7 @@ private:
     return detail::block_on(
         senders_.value,
         [&] { return patient_attempt([&](peer_patience* p) noexcept { return emplace_with(p, std::move(value)); }); },
-        ring_.capacity(), deadline);
+        [&]() noexcept { return emplace_with<true>(nullptr, std::move(value)); }, ring_.capacity(), deadline);
   }
 
   template <class Deadline>

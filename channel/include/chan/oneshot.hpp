@@ -225,8 +225,9 @@ private:
   template <class Sink, class Deadline>
   status receive(Sink sink, const Deadline* deadline) {
     if (!shared_) return status::closed;
-    return detail::block_on(
-        shared_->receiver, [&] { return try_take(sink); }, 1, deadline);
+    // A oneshot's one look is its whole non-blocking receive: no fence, no other index.
+    const auto attempt = [&]() noexcept { return try_take(sink); };
+    return detail::block_on(shared_->receiver, attempt, attempt, 1, deadline);
   }
 
   template <class Deadline>

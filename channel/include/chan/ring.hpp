@@ -160,6 +160,53 @@ public:
                   claimed, status::empty);
   }
 
+  // The textbook queue's try_pop: `ok` with the oldest item claimed, or `empty` as soon as the slot
+  // under the head has not been written for this lap, which here proves nothing (no fence, no look
+  // at the tail; a skipped slot is left alone). For a caller that will look again anyway: a blocked
+  // call retrying as it backs off (waiters.hpp, one_arm::retry), which proves `empty` with
+  // start_recv before it parks. A ready slot costs what start_recv's costs, a not-ready one two
+  // loads, and neither touches the senders' line. Its atomic accesses are start_recv's first
+  // look's, in the same order. It looks again only after a lost CAS or when another receiver moved
+  // the head on, backing off like retry(): a loop that never pauses may read a stale index for as
+  // long as the memory model allows (the models call that a livelock).
+  status glance_recv(token& claimed) noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      const attempt look = look_to_recv<true>();
+      if (look.outcome == verdict::claimed) {
+        claimed = look.claimed;
+        return status::ok;
+      }
+      if (look.outcome == verdict::retry_spin) {
+        backoff.spin();
+      } else if (look.outcome == verdict::retry_snooze) {
+        backoff.snooze();
+      } else {
+        return status::empty;
+      }
+    }
+  }
+
+  // The mirror of glance_recv (the textbook try_push): `ok` with a slot claimed, `closed` if the tail
+  // carried the mark, else `full`, which proves nothing.
+  status glance_send(token& claimed) noexcept {
+    backoff<Backend> backoff;
+    for (;;) {
+      const attempt look = look_to_send<true>();
+      if (look.outcome == verdict::claimed) {
+        claimed = look.claimed;
+        return status::ok;
+      }
+      if (look.outcome == verdict::retry_spin) {
+        backoff.spin();
+      } else if (look.outcome == verdict::retry_snooze) {
+        backoff.snooze();
+      } else {
+        return look.outcome == verdict::closed ? status::closed : status::full;
+      }
+    }
+  }
+
   T take(const token& claimed) noexcept {
     T& stored = claimed.target->value.get();
     T item(std::move(stored));
@@ -201,13 +248,15 @@ private:
   // tail never equals a stamp, since stamps have no mark bit, so closing needs no test here. Each
   // turn makes the same atomic accesses in the same order as the plain loop would (but for the stamp
   // load of a send on a closed ring), which keeps the interleavings the models explore the same.
+  // Glance: answer `full` without the proof (glance_send).
+  template <bool Glance = false>
   attempt look_to_send() noexcept {
     std::size_t tail = tail_.value.load(order::send_tail);
     const std::size_t written = tail + 1;  // the next position, and this slot's stamp once written
     slot& target = slots_[tail & index_mask_];
     const std::size_t stamp = target.stamp.load(order::send_stamp);
     if (stamp != tail) [[unlikely]] {
-      return judge_send(tail, stamp);
+      return judge_send<Glance>(tail, stamp);
     }
     if (!tail_.value.compare_exchange_weak(tail, written, order::send_claim, order::send_claim_retry)) {
       return {verdict::retry_spin, {}};
@@ -215,6 +264,7 @@ private:
     return {verdict::claimed, {&target, written}};
   }
 
+  template <bool Glance>
   [[gnu::noinline]] attempt judge_send(std::size_t tail, std::size_t stamp) noexcept {
     if (tail & mark_bit_) return {verdict::closed, {}};
     // A skipped slot of the previous lap is, to a sender, a slot still holding an item.
@@ -229,6 +279,7 @@ private:
     if (stamp + one_lap_ == tail + 1) {
       // The slot still holds the item of the previous lap. Full, unless its receiver has claimed
       // it already and is moving it out; then wait for that receiver.
+      if (Glance) return {verdict::full, {}};
       Backend::fence(order::send_full_fence);
       const std::size_t head = head_.value.load(order::send_full_head);
       if (head + one_lap_ == tail) {
@@ -241,12 +292,13 @@ private:
   }
 
   // The mirror of look_to_send: the common case is a stamp of head + 1 (written for this position).
+  template <bool Glance = false>
   attempt look_to_recv() noexcept {
     std::size_t head = head_.value.load(order::recv_head);
     slot& target = slots_[head & index_mask_];
     const std::size_t stamp = target.stamp.load(order::recv_stamp);
     if (stamp != head + 1) [[unlikely]] {
-      return judge_recv(head, stamp);
+      return judge_recv<Glance>(head, stamp);
     }
     if (!head_.value.compare_exchange_weak(head, head + 1, order::recv_claim, order::recv_claim_retry)) {
       return {verdict::retry_spin, {}};
@@ -254,6 +306,7 @@ private:
     return {verdict::claimed, {&target, head + one_lap_}};
   }
 
+  template <bool Glance>
   [[gnu::noinline]] attempt judge_recv(std::size_t head, std::size_t stamp) noexcept {
     const std::size_t wrap = stamp & wrap_bit_;
     stamp &= ~wrap_bit_;
@@ -265,6 +318,7 @@ private:
     }
     if (stamp == ((head + 1) | mark_bit_)) {
       // A skipped slot: claim it like an item, then free it at once for the sender one lap later.
+      if (Glance) return {verdict::empty, {}};
       if (!head_.value.compare_exchange_weak(head, wrap ? next_lap(head) : head + 1, order::recv_skip_claim,
                                              order::recv_claim_retry)) {
         return {verdict::retry_spin, {}};
@@ -275,6 +329,7 @@ private:
     if (stamp == head) {
       // Nothing written here yet in this lap. Empty, unless a sender has claimed the position and
       // is still writing; then wait for it.
+      if (Glance) return {verdict::empty, {}};
       Backend::fence(order::recv_empty_fence);
       const std::size_t tail = tail_.value.load(order::recv_empty_tail);
       if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? verdict::closed : verdict::empty, {}};

@@ -55,7 +55,7 @@ TEST_CASE("attempt_throwing_while_enlisted_leaves_no_entry_behind", "[unit][wait
     if (queue.has_waiters()) throw thrown_from_attempt();
     return status::empty;
   };
-  REQUIRE_THROWS_AS(chan::detail::block_on(queue, attempt, 1, forever), thrown_from_attempt);
+  REQUIRE_THROWS_AS(chan::detail::block_on(queue, attempt, attempt, 1, forever), thrown_from_attempt);
   REQUIRE(attempts > 1);
   REQUIRE_FALSE(queue.has_waiters());
 
@@ -63,8 +63,8 @@ TEST_CASE("attempt_throwing_while_enlisted_leaves_no_entry_behind", "[unit][wait
   std::atomic<bool> ready{false};
   status result = status::empty;
   std::thread waiter([&] {
-    result = chan::detail::block_on(
-        queue, [&] { return ready.load() ? status::ok : status::empty; }, 1, forever);
+    const auto attempt_ready = [&] { return ready.load() ? status::ok : status::empty; };
+    result = chan::detail::block_on(queue, attempt_ready, attempt_ready, 1, forever);
   });
   while (!queue.has_waiters()) std::this_thread::yield();
   ready = true;
@@ -83,12 +83,12 @@ TEST_CASE("past_deadline_is_exactly_one_attempt", "[unit][waiters][timeout]") {
     return status::empty;
   };
   const auto past = std::chrono::steady_clock::now() - 1s;
-  REQUIRE(chan::detail::block_on(queue, attempt, 1, &past) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, attempt, attempt, 1, &past) == status::timeout);
   REQUIRE(attempts == 1);
 
   attempts = 0;
   const auto now = std::chrono::steady_clock::now();
-  REQUIRE(chan::detail::block_on(queue, attempt, 1, &now) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, attempt, attempt, 1, &now) == status::timeout);
   REQUIRE(attempts == 1);
   REQUIRE_FALSE(queue.has_waiters());
 }
@@ -106,7 +106,7 @@ TEST_CASE("deadline_passing_during_backoff_is_seen_within_a_few_steps", "[unit][
     if (++attempts == passes_at) manual_clock::ticks = 200;
     return status::empty;
   };
-  REQUIRE(chan::detail::block_on(queue, attempt, 1, &deadline) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, attempt, attempt, 1, &deadline) == status::timeout);
   REQUIRE(attempts >= passes_at);
   REQUIRE(attempts <= passes_at + static_cast<int>(chan::detail::deadline_check_steps));
   // Long back-offs must not pay a clock read per step.
@@ -122,9 +122,50 @@ TEST_CASE("deadline_passing_during_backoff_is_seen_within_a_few_steps", "[unit][
     if (attempts == 10 || queue.has_waiters()) manual_clock::ticks = 200;
     return status::empty;
   };
-  REQUIRE(chan::detail::block_on(queue, passes_late, 1, &later) == status::timeout);
+  REQUIRE(chan::detail::block_on(queue, passes_late, passes_late, 1, &later) == status::timeout);
   REQUIRE(manual_clock::reads.load() < attempts);
   REQUIRE_FALSE(queue.has_waiters());
+}
+
+// While it backs off, a blocked call retries with its glance (which proves nothing); the attempt,
+// which proves `empty` or `full`, runs first, and again after the entry is enlisted, before any park.
+// On a channel of capacity 1, or with room for a batch, it retries the attempt itself (one_arm says why).
+TEST_CASE("backing_off_retries_the_glance_and_the_attempt_rechecks_before_the_park", "[unit][waiters]") {
+  for (const std::size_t capacity :
+       {std::size_t{2}, chan::detail::batch_capacity - 1, std::size_t{1}, chan::detail::batch_capacity}) {
+    waiters queue;
+    manual_clock::ticks = 0;
+    const manual_clock::time_point deadline(manual_clock::duration(100));
+    int attempts = 0;
+    int attempts_enlisted = 0;
+    int glances = 0;
+    bool glanced_while_enlisted = false;
+    auto attempt = [&] {
+      ++attempts;
+      if (queue.has_waiters()) {
+        ++attempts_enlisted;
+        manual_clock::ticks = 200;  // the park that follows times out at once
+      }
+      return status::empty;
+    };
+    auto glance = [&] {
+      ++glances;
+      if (queue.has_waiters()) glanced_while_enlisted = true;
+      return status::full;
+    };
+    REQUIRE(chan::detail::block_on(queue, attempt, glance, capacity, &deadline) == status::timeout);
+    REQUIRE_FALSE(glanced_while_enlisted);
+    REQUIRE(attempts_enlisted == 1);
+    if (capacity > 1 && capacity < chan::detail::batch_capacity) {
+      REQUIRE(glances > 0);
+      // The first attempt, the re-check while enlisted, and the look after the timed-out park.
+      REQUIRE(attempts == 3);
+    } else {
+      REQUIRE(glances == 0);
+      REQUIRE(attempts > 3);
+    }
+    REQUIRE_FALSE(queue.has_waiters());
+  }
 }
 
 // Each notify claims a different owner: a claimed one is skipped, so two notifies end two waits.
@@ -139,9 +180,9 @@ TEST_CASE("two_notifies_wake_two_waiters", "[unit][waiters]") {
     return status::empty;
   };
   status results[2] = {status::empty, status::empty};
-  std::thread first([&] { results[0] = chan::detail::block_on(queue, take_ticket, 1, forever); });
+  std::thread first([&] { results[0] = chan::detail::block_on(queue, take_ticket, take_ticket, 1, forever); });
   while (!queue.has_waiters()) std::this_thread::yield();
-  std::thread second([&] { results[1] = chan::detail::block_on(queue, take_ticket, 1, forever); });
+  std::thread second([&] { results[1] = chan::detail::block_on(queue, take_ticket, take_ticket, 1, forever); });
   // Two tickets, two notifies: both waiters end, whatever order they wake and re-check in.
   tickets = 2;
   queue.notify_one();
