@@ -442,12 +442,13 @@ public:
   // Backing off on a small channel, it retries the glance: it reads neither the other side's index
   // nor runs a fence, where each proving attempt pulls a line the other side is writing (a blocked
   // sender's look at the head is a miss on the receiver's next claim). Measured with chanbench.py
-  // pair (blocking rows, 7-15 samples of each build taken back to back, the median of their ratios):
-  // capacity 4 x0.94-1.42 (u64, 1x1 to 8x8, mostly above 1), capacity 32 x1.09-1.99. Not at
-  // capacity 1, where every hand-off waits for the peer holding the one slot, the proving attempt
-  // waits out a peer mid-way with a short spin of its own, and the glance hands that wait to the
-  // longer back-off steps (x0.80-0.98). Not from batch_capacity on, whose back-off yields first for
-  // a batch (backoff.hpp): there it measured x0.80-0.98 (u64) and x1.02-1.24 (job144), no gain.
+  // pair (blocking u64 rows, 7-15 samples of each build taken back to back, the median of their
+  // ratios; the median over 4-5 such pairings per cell, 1x1/2x1/4x4/8x8): capacity 4 x1.13/1.18/
+  // 1.15/1.10, capacity 32 x1.13/1.40/1.44/1.50; one build paired with itself gave x0.75-1.05 on
+  // those rows. Not at capacity 1, where every hand-off waits for the peer holding the one slot, the
+  // proving attempt waits out a peer mid-way with a short spin of its own, and the glance hands that
+  // wait to the longer back-off steps (x0.80-0.98). Not from batch_capacity on, whose back-off
+  // yields first for a batch (backoff.hpp): no gain there (u64 x0.80-0.98, job144 x1.02-1.24).
   fired retry() {
     const status result = capacity_ > 1 && capacity_ < batch_capacity ? glance_() : attempt_();
     return is_final(result) ? fired{0, result} : fired{fired::none, status::empty};
