@@ -117,14 +117,16 @@ public:
 
   // Claims the next position for a send. `full` only when the ring was full at some moment during
   // the call: a slot still holding last lap's item whose receiver is mid-way is waited for.
+  // `Glance`: see glance_send.
+  template <bool Glance = false>
   status start_send(token& claimed, peer_patience* patience = nullptr) noexcept {
-    const attempt first = look_to_send();
+    const attempt first = look_to_send<Glance>();
     if (first.outcome == verdict::claimed) [[likely]] {
       claimed = first.claimed;
       return status::ok;
     }
     return settle(retry(
-                      first.outcome, [this] { return look_to_send(); }, no_skip, patience),
+                      first.outcome, [this] { return look_to_send<Glance>(); }, no_skip, patience),
                   claimed, status::full);
   }
 
@@ -148,15 +150,16 @@ public:
   // already be complete (the "no spurious empty" promise). `closed` only when closed and drained.
   // `on_skip()` runs each time this call passes over a skipped slot (see skip()) and so frees it:
   // the caller tells a waiting sender.
-  template <class OnSkip>
+  // `Glance`: see glance_recv.
+  template <bool Glance = false, class OnSkip>
   status start_recv(token& claimed, OnSkip&& on_skip, peer_patience* patience = nullptr) noexcept {
-    const attempt first = look_to_recv();
+    const attempt first = look_to_recv<Glance>();
     if (first.outcome == verdict::claimed) [[likely]] {
       claimed = first.claimed;
       return status::ok;
     }
     return settle(retry(
-                      first.outcome, [this] { return look_to_recv(); }, on_skip, patience),
+                      first.outcome, [this] { return look_to_recv<Glance>(); }, on_skip, patience),
                   claimed, status::empty);
   }
 
@@ -166,46 +169,15 @@ public:
   // call retrying as it backs off (waiters.hpp, one_arm::retry), which proves `empty` with
   // start_recv before it parks. A ready slot costs what start_recv's costs, a not-ready one two
   // loads, and neither touches the senders' line. Its atomic accesses are start_recv's first
-  // look's, in the same order. It looks again only after a lost CAS or when another receiver moved
-  // the head on, backing off like retry(): a loop that never pauses may read a stale index for as
-  // long as the memory model allows (the models call that a livelock).
-  status glance_recv(token& claimed) noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      const attempt look = look_to_recv<true>();
-      if (look.outcome == verdict::claimed) {
-        claimed = look.claimed;
-        return status::ok;
-      }
-      if (look.outcome == verdict::retry_spin) {
-        backoff.spin();
-      } else if (look.outcome == verdict::retry_snooze) {
-        backoff.snooze();
-      } else {
-        return status::empty;
-      }
-    }
-  }
+  // look's, in the same order. It is start_recv whose looks never answer peer_busy or skipped, so
+  // retry() looks again only after a lost CAS or when another receiver moved the head on, and backs
+  // off before it does (a loop that never pauses may read a stale index for as long as the memory
+  // model allows: the models call that a livelock).
+  status glance_recv(token& claimed) noexcept { return start_recv<true>(claimed, no_skip); }
 
   // The mirror of glance_recv (the textbook try_push): `ok` with a slot claimed, `closed` if the tail
   // carried the mark, else `full`, which proves nothing.
-  status glance_send(token& claimed) noexcept {
-    backoff<Backend> backoff;
-    for (;;) {
-      const attempt look = look_to_send<true>();
-      if (look.outcome == verdict::claimed) {
-        claimed = look.claimed;
-        return status::ok;
-      }
-      if (look.outcome == verdict::retry_spin) {
-        backoff.spin();
-      } else if (look.outcome == verdict::retry_snooze) {
-        backoff.snooze();
-      } else {
-        return look.outcome == verdict::closed ? status::closed : status::full;
-      }
-    }
-  }
+  status glance_send(token& claimed) noexcept { return start_send<true>(claimed); }
 
   T take(const token& claimed) noexcept {
     T& stored = claimed.target->value.get();
