@@ -194,7 +194,7 @@ def cmd_pair(a):
     rng.shuffle(blocks)
     print(f"chanbench: {len(rows)} rows x {len(builds)} builds x {a.samples} samples = {len(blocks) * len(builds)} "
           f"runs in blocks of {len(builds)}, shuffle seed {seed}", file=sys.stderr)
-    values, round_trips, block_values = {}, {}, {}
+    round_trips, block_values = {}, {}
     for row in blocks:
         metric = METRICS[parts(row)[1]][0]
         block = {}
@@ -205,7 +205,6 @@ def cmd_pair(a):
             if doc is None:
                 sys.exit(1)
             for b in doc["benchmarks"]:
-                values.setdefault((row, label), []).append(b[metric])
                 block[label] = b[metric]
         block_values.setdefault(row, []).append(block)
     first = builds[0][0]
@@ -215,7 +214,7 @@ def cmd_pair(a):
         higher = METRICS[parts(row)[1]][1]
         cells = []
         for label, _ in builds:
-            xs = values[(row, label)]
+            xs = [b[label] for b in block_values[row] if label in b]
             m = statistics.median(xs)
             cv = statistics.pstdev(xs) / statistics.mean(xs) * 100 if len(xs) > 1 else 0.0
             ratio = ""
