@@ -41,7 +41,7 @@ using chan::detail::async_access;
 using chan::detail::async_operation;
 using chan::detail::single_arm;
 
-// One pending operation with its handler, on the heap. It owns itself while it waits (`keep`); the
+// An operation that has to wait, with its handler, on the heap. It owns itself while it waits (`keep`); the
 // cancellation slot holds only a weak reference, so a late cancellation finds nothing to cancel.
 template <class Backend, class Attempt, class Handler, class Result>
 struct pending : std::enable_shared_from_this<pending<Backend, Attempt, Handler, Result>> {
@@ -55,10 +55,8 @@ struct pending : std::enable_shared_from_this<pending<Backend, Attempt, Handler,
         work(::asio::prefer(::asio::get_associated_executor(handler), ::asio::execution::outstanding_work.tracked)),
         op(&completed, this, list, make(*this)) {}
 
-  // Runs the first attempt, and waits if it did not complete.
-  void begin() {
-    const status first = op.arms().fire(0);
-    if (chan::detail::is_final(first)) return finish(first);
+  // After a first attempt (the initiation's) that did not complete: waits.
+  void wait() {
     auto slot = ::asio::get_associated_cancellation_slot(handler);
     if (slot.is_connected()) {
       std::weak_ptr<pending> weak = this->shared_from_this();
@@ -133,17 +131,34 @@ struct result_recv_attempt {
   }
 };
 
+// An operation that completes in its first attempt needs no pending state: its handler is posted to
+// its associated executor with the answer (asio::post keeps that executor busy until it runs).
+template <class Handler, class... Args>
+void post_now(Handler&& handler, Args&&... args) {
+  auto executor = ::asio::get_associated_executor(handler);
+  ::asio::post(executor, [h = std::forward<Handler>(handler), ... answer = std::forward<Args>(args)]() mutable {
+    std::move(h)(std::move(answer)...);
+  });
+}
+
 template <class Channel>
 struct initiate_send {
   template <class Handler>
   void operator()(Handler&& handler, Channel* ch, typename Channel::value_type value) const {
     using Backend = typename Channel::backend_type;
+    using T = typename Channel::value_type;
+    // try_send(T&&) moves from the value only on ok.
+    const status first = ch->try_send(std::move(value));
+    if (first == status::ok) return post_now(std::forward<Handler>(handler), first, std::optional<T>());
+    if (first == status::closed) {
+      return post_now(std::forward<Handler>(handler), first, std::optional<T>(std::move(value)));
+    }
     using state = pending<Backend, owned_send_attempt<Channel>, std::decay_t<Handler>, status>;
     auto op = std::make_shared<state>(std::forward<Handler>(handler), async_access::senders(*ch), [&](state& self) {
       self.value.emplace(std::move(value));
       return owned_send_attempt<Channel>{ch, &*self.value};
     });
-    op->begin();
+    op->wait();
   }
 };
 
@@ -153,11 +168,13 @@ struct initiate_recv {
   void operator()(Handler&& handler, Channel* ch) const {
     using Backend = typename Channel::backend_type;
     using T = typename Channel::value_type;
+    recv_result<T> first = ch->try_recv();
+    if (first.result() != status::empty) return post_now(std::forward<Handler>(handler), std::move(first));
     using state = pending<Backend, result_recv_attempt<Channel>, std::decay_t<Handler>, recv_result<T>>;
     auto op = std::make_shared<state>(std::forward<Handler>(handler), async_access::receivers(*ch), [&](state& self) {
       return result_recv_attempt<Channel>{ch, &self.result};
     });
-    op->begin();
+    op->wait();
   }
 };
 

@@ -134,6 +134,66 @@ TEST_CASE("asio: a callback runs on its associated executor, never inline", "[as
   REQUIRE(*words.try_recv() == "converted");
 }
 
+// The initiation's first attempt answers most operations at once, without the pending state a wait
+// needs; each answer must still reach the handler through its executor, never inside the call.
+TEST_CASE("asio: an operation answered at once posts its handler with that answer", "[asio]") {
+  chan::channel<std::unique_ptr<int>> ch(1);
+  asio::io_context io;
+  int runs = 0;
+  auto on_io = [&] {
+    ++runs;
+    if (!io.get_executor().running_in_this_thread()) std::terminate();
+  };
+
+  status sent = status::empty;
+  bool nothing_back = false;
+  chan::asio::async_send(ch, std::make_unique<int>(1),
+                         asio::bind_executor(io, [&](status s, std::optional<std::unique_ptr<int>> back) {
+                           on_io();
+                           sent = s;
+                           nothing_back = !back;
+                         }));
+  REQUIRE(runs == 0);
+  REQUIRE(ch.size() == 1);  // in the channel already; only the handler waits for the executor
+  io.run();
+  REQUIRE(runs == 1);
+  REQUIRE(sent == status::ok);
+  REQUIRE(nothing_back);
+
+  int got = 0;
+  io.restart();
+  chan::asio::async_recv(ch, asio::bind_executor(io, [&](chan::recv_result<std::unique_ptr<int>> r) {
+                           on_io();
+                           got = r ? **r : -1;
+                         }));
+  REQUIRE(runs == 1);
+  io.run();
+  REQUIRE(runs == 2);
+  REQUIRE(got == 1);
+
+  ch.close();
+  status closed_send = status::empty;
+  int handed_back = 0;
+  status closed_recv = status::empty;
+  io.restart();
+  chan::asio::async_send(ch, std::make_unique<int>(2),
+                         asio::bind_executor(io, [&](status s, std::optional<std::unique_ptr<int>> back) {
+                           on_io();
+                           closed_send = s;
+                           handed_back = back && *back ? **back : -1;
+                         }));
+  chan::asio::async_recv(ch, asio::bind_executor(io, [&](chan::recv_result<std::unique_ptr<int>> r) {
+                           on_io();
+                           closed_recv = r.result();
+                         }));
+  REQUIRE(runs == 2);
+  io.run();
+  REQUIRE(runs == 4);
+  REQUIRE(closed_send == status::closed);
+  REQUIRE(handed_back == 2);
+  REQUIRE(closed_recv == status::closed);
+}
+
 TEST_CASE("asio: use_future and deferred", "[asio]") {
   chan::channel<std::unique_ptr<int>> ch(1);
   asio::thread_pool pool(1);
