@@ -220,6 +220,71 @@ struct select_send_arms_wake : rl::test_suite<select_send_arms_wake, 3> {
   }
 };
 
+// ---- a blocking select parking behind a peer that is mid-way ------------------------------------
+
+// As channel_models.cpp's recv_parks_behind_writing_sender, for a select (park_behind_peer): an arm
+// whose sender is between claim and commit gives up after a short spin, the select scans its other
+// arm and comes back, and must still get each item once and in order, with no lost wake-up (a
+// DEADLOCK). The schedules explored here reach the give-ups of the back-off's scans; one that keeps
+// the sender mid-way until the select's last look before parking is rare enough that the runs here
+// did not reach it (unit.blocked_select_parks_behind_a_sender_stalled_mid_write forces that park).
+struct select_parks_behind_writing_sender : rl::test_suite<select_parks_behind_writing_sender, 2> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<channel> a, idle;
+  void before() {
+    a.emplace(1);
+    idle.emplace(1);
+  }
+  void after() {
+    a.reset();
+    idle.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(a->send(1) == status::ok);
+      RL_ASSERT(a->send(2) == status::ok);
+    } else {
+      for (int expected = 1; expected <= 2; ++expected) {
+        int item = 0, none = -1;
+        const chan::selected s = chan::select(chan::recv(*idle, none), chan::recv(*a, item));
+        RL_ASSERT(s.index == 1 && s.result == status::ok && item == expected && none == -1);
+      }
+    }
+  }
+};
+
+// The mirror: a send arm whose channel's one slot is being emptied by a receiver mid-take.
+struct select_parks_behind_taking_receiver : rl::test_suite<select_parks_behind_taking_receiver, 2> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<channel> a, full;
+  void before() {
+    a.emplace(1);
+    full.emplace(1);
+    RL_ASSERT(a->try_send(1) == status::ok);
+    RL_ASSERT(full->try_send(9) == status::ok);
+  }
+  void after() {
+    int rest = 0;
+    RL_ASSERT(full->try_recv(rest) == status::ok && rest == 9);
+    a.reset();
+    full.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      for (int value = 2; value <= 3; ++value) {
+        int sent = value, kept = 7;
+        const chan::selected s = chan::select(chan::send(*full, kept), chan::send(*a, sent));
+        RL_ASSERT(s.index == 1 && s.result == status::ok && kept == 7);
+      }
+    } else {
+      for (int expected = 1; expected <= 3; ++expected) {
+        int item = 0;
+        RL_ASSERT(a->recv(item) == status::ok && item == expected);
+      }
+    }
+  }
+};
+
 using oneshot_receiver = chan::oneshot_receiver<int, relacy_backend>;
 using oneshot_sender = chan::oneshot_sender<int, relacy_backend>;
 
@@ -257,6 +322,8 @@ const chan_models::model models[] = {
     {"select_timeout_races_send", chan_models::run<select_timeout_races_send>},
     {"select_send_arms_wake", chan_models::run<select_send_arms_wake>},
     {"select_oneshot_arm", chan_models::run<select_oneshot_arm>},
+    {"select_parks_behind_writing_sender", chan_models::run<select_parks_behind_writing_sender>},
+    {"select_parks_behind_taking_receiver", chan_models::run<select_parks_behind_taking_receiver>},
 };
 
 }  // namespace

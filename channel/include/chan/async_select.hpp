@@ -37,7 +37,9 @@ public:
   }
   static constexpr std::size_t size() noexcept { return Count; }
   std::size_t at(std::size_t position) const noexcept { return order_[position]; }
-  status fire(std::size_t index) noexcept { return arms_[index].fire(arms_[index].target, arms_[index].slot); }
+  status fire(std::size_t index) noexcept {
+    return arms_[index].fire(arms_[index].target, arms_[index].slot, arm_patience::wait_out);
+  }
   waiters<Backend>* list(std::size_t index) noexcept { return arms_[index].list; }
   waiter_entry<Backend>& entry(std::size_t index) noexcept { return entries_[index]; }
 

@@ -40,10 +40,19 @@ inline constexpr biased_t biased{};
 
 namespace detail {
 
+// How an arm treats a peer stuck mid-way on its channel (a sender between claim and commit, a
+// receiver still moving last lap's item out). A try_select waits it out, as try_recv does: its
+// answer of not ready must be true. A blocking select gives up on it after a short spin and looks at
+// its other arms, so a peer stalled on one channel does not blind the select to the others:
+//   give_up  answers not ready at once: the scans that back off and look again;
+//   prove    first runs the heavy barrier and looks once more (channel.hpp, patient_attempt): the
+//            scans that may lead to a park, which that peer's commit then ends.
+enum class arm_patience : unsigned char { wait_out, give_up, prove };
+
 // One arm, type-erased: its operation and the list it waits in. Building one does nothing.
 template <class Backend>
 struct arm {
-  using fire_fn = status (*)(void* target, void* slot);
+  using fire_fn = status (*)(void* target, void* slot, arm_patience patience);
   void* target;
   void* slot;
   fire_fn fire;
@@ -61,8 +70,21 @@ struct select_access {
     return ch.senders_.value;
   }
   template <class Channel, class Sink>
-  static status take(Channel& ch, Sink&& sink) {
-    return ch.try_take(sink);
+  static status take(Channel& ch, Sink&& sink, arm_patience patience = arm_patience::wait_out) {
+    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.try_take(sink, p); };
+    return with_patience<Channel>(step, patience);
+  }
+  // Moves from `value` only on ok.
+  template <class Channel>
+  static status send(Channel& ch, typename Channel::value_type& value, arm_patience patience) {
+    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
+    return with_patience<Channel>(step, patience);
+  }
+  template <class Channel, class Step>
+  static status with_patience(Step& step, arm_patience patience) noexcept {
+    if (patience == arm_patience::prove) return Channel::patient_attempt(step);
+    typename Channel::peer_patience give_up;
+    return step(patience == arm_patience::give_up ? &give_up : nullptr);
   }
 
   template <class T, class A, class B>
@@ -84,13 +106,34 @@ struct select_access {
   }
 };
 
+// Each fire function makes the plain non-blocking call when told to wait a peer out (every
+// try_select, and the common case): the same code as before there were other kinds of patience.
+// The patient kinds, which only a blocking select's scans ask for, are out of line.
 template <class Channel>
-status fire_recv(void* target, void* slot) {
+[[gnu::noinline]] status fire_recv_patient(void* target, void* slot, arm_patience patience) {
+  using T = typename Channel::value_type;
+  return select_access::take(
+      *static_cast<Channel*>(target), [slot](T&& item) noexcept { *static_cast<T*>(slot) = std::move(item); },
+      patience);
+}
+
+template <class Channel>
+status fire_recv(void* target, void* slot, arm_patience patience) {
+  if (patience != arm_patience::wait_out) return fire_recv_patient<Channel>(target, slot, patience);
   return static_cast<Channel*>(target)->try_recv(*static_cast<typename Channel::value_type*>(slot));
 }
 
 template <class Channel>
-status fire_recv_emplace(void* target, void* slot) {
+[[gnu::noinline]] status fire_recv_emplace_patient(void* target, void* slot, arm_patience patience) {
+  using T = typename Channel::value_type;
+  return select_access::take(
+      *static_cast<Channel*>(target),
+      [slot](T&& item) noexcept { static_cast<std::optional<T>*>(slot)->emplace(std::move(item)); }, patience);
+}
+
+template <class Channel>
+status fire_recv_emplace(void* target, void* slot, arm_patience patience) {
+  if (patience != arm_patience::wait_out) return fire_recv_emplace_patient<Channel>(target, slot, patience);
   using T = typename Channel::value_type;
   return select_access::take(*static_cast<Channel*>(target), [slot](T&& item) noexcept {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
@@ -98,20 +141,28 @@ status fire_recv_emplace(void* target, void* slot) {
 }
 
 template <class Channel>
-status fire_send(void* target, void* slot) {
+[[gnu::noinline]] status fire_send_patient(void* target, void* slot, arm_patience patience) {
+  return select_access::send(*static_cast<Channel*>(target), *static_cast<typename Channel::value_type*>(slot),
+                             patience);
+}
+
+template <class Channel>
+status fire_send(void* target, void* slot, arm_patience patience) {
+  if (patience != arm_patience::wait_out) return fire_send_patient<Channel>(target, slot, patience);
   using T = typename Channel::value_type;
   // try_send(T&&) moves from the value only on `ok`.
   return static_cast<Channel*>(target)->try_send(std::move(*static_cast<T*>(slot)));
 }
 
+// A oneshot has no peer mid-way to wait behind: `patience` changes nothing.
 template <class T, class Receiver>
-status fire_oneshot(void* target, void* slot) {
+status fire_oneshot(void* target, void* slot, arm_patience) {
   return select_access::oneshot_take(*static_cast<Receiver*>(target),
                                      [slot](T&& item) noexcept { *static_cast<T*>(slot) = std::move(item); });
 }
 
 template <class T, class Receiver>
-status fire_oneshot_emplace(void* target, void* slot) {
+status fire_oneshot_emplace(void* target, void* slot, arm_patience) {
   return select_access::oneshot_take(*static_cast<Receiver*>(target), [slot](T&& item) noexcept {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
   });
@@ -142,13 +193,27 @@ std::size_t random_below(std::size_t bound) noexcept {
   }
 }
 
+enum class select_mode : unsigned char { try_once, block };
+
+// What the scans of a select of `mode` do about a peer stuck mid-way (arm_patience): the first scans
+// and the back-off's give up on it; the scans that may lead to a park (after enlisting, after a wake)
+// prove the give-up first.
+inline arm_patience scan_patience(select_mode mode) noexcept {
+  return mode == select_mode::block ? arm_patience::give_up : arm_patience::wait_out;
+}
+
 // The Arms interface of waiters.hpp over arms, entries and a scan order held by the caller.
 template <class Backend>
 class arm_set {
 public:
-  arm_set(arm<Backend>* arms, waiter_entry<Backend>* entries, std::size_t* order, std::size_t count,
-          bool biased) noexcept
-      : arms_(arms), entries_(entries), order_(order), count_(count) {
+  arm_set(arm<Backend>* arms, waiter_entry<Backend>* entries, std::size_t* order, std::size_t count, bool biased,
+          select_mode mode) noexcept
+      : arms_(arms),
+        entries_(entries),
+        order_(order),
+        count_(count),
+        patience_(mode == select_mode::block ? arm_patience::prove : arm_patience::wait_out),
+        retry_patience_(scan_patience(mode)) {
     for (std::size_t i = 0; i < count_; ++i) order_[i] = i;
     if (!biased) {
       // Fisher-Yates: every ready arm is equally likely to be the first one scanned.
@@ -158,7 +223,17 @@ public:
 
   std::size_t size() const noexcept { return count_; }
   std::size_t at(std::size_t position) const noexcept { return order_[position]; }
-  status fire(std::size_t index) { return arms_[index].fire(arms_[index].target, arms_[index].slot); }
+  status fire(std::size_t index) { return fire(index, patience_); }
+  // The back-off's scan (waiters.hpp, back_off_scan), and run_select's first: a give-up answers not
+  // ready without the heavy barrier, since a park comes only after the scan that follows enlisting.
+  fired retry() {
+    for (std::size_t position = 0; position < count_; ++position) {
+      const std::size_t index = order_[position];
+      const status result = fire(index, retry_patience_);
+      if (is_final(result)) return {index, result};
+    }
+    return {fired::none, status::empty};
+  }
   waiters<Backend>* list(std::size_t index) noexcept { return arms_[index].list; }
   waiter_entry<Backend>& entry(std::size_t index) noexcept { return entries_[index]; }
   // A select waits for a batch only if every arm's channel has room for one: a small channel among
@@ -175,9 +250,13 @@ private:
   waiter_entry<Backend>* entries_;
   std::size_t* order_;
   std::size_t count_;
-};
+  arm_patience patience_;
+  arm_patience retry_patience_;
 
-enum class select_mode : unsigned char { try_once, block };
+  status fire(std::size_t index, arm_patience patience) {
+    return arms_[index].fire(arms_[index].target, arms_[index].slot, patience);
+  }
+};
 
 inline selected to_selected(fired f) noexcept { return {f.arm == fired::none ? no_arm : f.arm, f.result}; }
 
@@ -187,8 +266,8 @@ template <class Backend, class Clock, class Duration>
 [[gnu::noinline]] selected run_select(arm<Backend>* arms, waiter_entry<Backend>* entries, std::size_t* order,
                                       std::size_t count, bool biased, select_mode mode,
                                       const std::chrono::time_point<Clock, Duration>* deadline) {
-  arm_set<Backend> set(arms, entries, order, count, biased);
-  const fired first = scan(set);
+  arm_set<Backend> set(arms, entries, order, count, biased, mode);
+  const fired first = set.retry();
   if (first.arm != fired::none) return {first.arm, first.result};
   if (mode == select_mode::try_once) {
     // A second look before answering `empty`: an arm that became ready before another stopped being
@@ -202,16 +281,17 @@ template <class Backend, class Clock, class Duration>
 
 // The first scan, inlined into the caller: no waiter entries, no order array when biased.
 template <class Backend>
-[[gnu::always_inline]] inline fired first_scan(arm<Backend>* arms, std::size_t count, bool biased) {
+[[gnu::always_inline]] inline fired first_scan(arm<Backend>* arms, std::size_t count, bool biased,
+                                               arm_patience patience) {
   if (biased) {
     for (std::size_t i = 0; i < count; ++i) {
-      const status result = arms[i].fire(arms[i].target, arms[i].slot);
+      const status result = arms[i].fire(arms[i].target, arms[i].slot, patience);
       if (is_final(result)) return {i, result};
     }
     return {fired::none, status::empty};
   }
   if (count == 1) {
-    const status result = arms[0].fire(arms[0].target, arms[0].slot);
+    const status result = arms[0].fire(arms[0].target, arms[0].slot, patience);
     return is_final(result) ? fired{0, result} : fired{fired::none, status::empty};
   }
   // One arm drawn at random, then (out of line, if it was not ready) a full shuffle: the first ready
@@ -219,7 +299,7 @@ template <class Backend>
   // costs one draw.
   const std::size_t first = random_below<Backend>(count);
   arm<Backend>& a = arms[first];
-  const status result = a.fire(a.target, a.slot);
+  const status result = a.fire(a.target, a.slot, patience);
   return is_final(result) ? fired{first, result} : fired{fired::none, status::empty};
 }
 
@@ -235,22 +315,22 @@ inline constexpr const std::chrono::steady_clock::time_point* no_deadline = null
 
 // The arms chan::recv and chan::send return: typed, so that the first scan of a select over arms
 // known at compile time calls each operation directly (inlined) rather than through `arm`'s pointer.
-template <class Backend, class Target, class Slot, status (*Fire)(void*, void*)>
+template <class Backend, class Target, class Slot, status (*Fire)(void*, void*, arm_patience)>
 struct typed_arm {
   using backend = Backend;
   using target_type = Target;
   using slot_type = Slot;
-  static status fire_on(Target* target, Slot* slot) { return Fire(target, slot); }
+  static status fire_on(Target* target, Slot* slot, arm_patience patience) { return Fire(target, slot, patience); }
   Target* target;
   Slot* slot;
   waiters<Backend>* list;
-  status fire() const { return Fire(target, slot); }
+  status fire(arm_patience patience) const { return Fire(target, slot, patience); }
   arm<Backend> erase() const noexcept { return {target, slot, Fire, list, select_access::batches(*target)}; }
 };
 
 template <class Arm>
 struct is_typed_arm : std::false_type {};
-template <class Backend, class Target, class Slot, status (*Fire)(void*, void*)>
+template <class Backend, class Target, class Slot, status (*Fire)(void*, void*, arm_patience)>
 struct is_typed_arm<typed_arm<Backend, Target, Slot, Fire>> : std::true_type {};
 
 template <class... Arms>
@@ -266,9 +346,10 @@ using backend_of = typename std::remove_cvref_t<std::tuple_element_t<0, std::tup
 // Fires arm `index` of the tuple (a chain of compares the compiler turns into a jump table or a few
 // branches), so each operation stays inlined.
 template <class Tuple, std::size_t... Is>
-[[gnu::always_inline]] inline status fire_at(const Tuple& arms, std::size_t index, std::index_sequence<Is...>) {
+[[gnu::always_inline]] inline status fire_at(const Tuple& arms, std::size_t index, arm_patience patience,
+                                             std::index_sequence<Is...>) {
   status result = status::empty;
-  (void)((index == Is ? (result = std::get<Is>(arms).fire(), true) : false) || ...);
+  (void)((index == Is ? (result = std::get<Is>(arms).fire(patience), true) : false) || ...);
   return result;
 }
 
@@ -277,62 +358,64 @@ template <class Tuple, std::size_t... Is>
 // random index, mispredicted on most selects.
 template <class Backend, class Arm, std::size_t Count>
 [[gnu::always_inline]] inline fired first_scan_alike(typename Arm::target_type* const (&targets)[Count],
-                                                     typename Arm::slot_type* const (&slots)[Count]) {
+                                                     typename Arm::slot_type* const (&slots)[Count],
+                                                     arm_patience patience) {
   // Fisher-Yates from the front, one draw per arm tried: every ready arm equally likely first. The
   // first draw is made before the order exists, so a ready first arm costs one draw.
   const std::size_t first = random_below<Backend>(Count);
-  const status result = Arm::fire_on(targets[first], slots[first]);
+  const status result = Arm::fire_on(targets[first], slots[first], patience);
   if (is_final(result)) return {first, result};
   std::size_t order[Count];
   for (std::size_t i = 0; i < Count; ++i) order[i] = i;
   std::swap(order[0], order[first]);
   for (std::size_t i = 1; i < Count; ++i) {
     std::swap(order[i], order[i + random_below<Backend>(Count - i)]);
-    const status other = Arm::fire_on(targets[order[i]], slots[order[i]]);
+    const status other = Arm::fire_on(targets[order[i]], slots[order[i]], patience);
     if (is_final(other)) return {order[i], other};
   }
   return {fired::none, status::empty};
 }
 
 template <class Backend, class Tuple, std::size_t... Is>
-[[gnu::always_inline]] inline fired first_scan_typed(const Tuple& arms, bool biased, std::index_sequence<Is...> all) {
+[[gnu::always_inline]] inline fired first_scan_typed(const Tuple& arms, bool biased, arm_patience patience,
+                                                     std::index_sequence<Is...> all) {
   constexpr std::size_t count = sizeof...(Is);
   if (biased || count == 1) {
     fired found{fired::none, status::empty};
-    (void)((is_final(found.result = std::get<Is>(arms).fire()) ? (found.arm = Is, true) : false) || ...);
+    (void)((is_final(found.result = std::get<Is>(arms).fire(patience)) ? (found.arm = Is, true) : false) || ...);
     if (found.arm == fired::none) found.result = status::empty;
     return found;
   }
   if constexpr (count == 2) {
     const std::size_t first = random_below<Backend>(2);
-    const status result = fire_at(arms, first, all);
+    const status result = fire_at(arms, first, patience, all);
     if (is_final(result)) return {first, result};
-    const status other = fire_at(arms, 1 - first, all);
+    const status other = fire_at(arms, 1 - first, patience, all);
     return is_final(other) ? fired{1 - first, other} : fired{fired::none, status::empty};
   }
   // Fisher-Yates from the front, one draw per arm tried: every ready arm equally likely first.
   std::size_t order[count] = {Is...};
   for (std::size_t i = 0; i < count; ++i) {
     std::swap(order[i], order[i + random_below<Backend>(count - i)]);
-    const status result = fire_at(arms, order[i], all);
+    const status result = fire_at(arms, order[i], patience, all);
     if (is_final(result)) return {order[i], result};
   }
   return {fired::none, status::empty};
 }
 
 template <class Backend, class... Arms>
-[[gnu::always_inline]] inline fired first_scan_fixed(bool biased, const Arms&... given) {
+[[gnu::always_inline]] inline fired first_scan_fixed(bool biased, arm_patience patience, const Arms&... given) {
   using first_arm = std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Arms...>>>;
   constexpr std::size_t count = sizeof...(Arms);
   if constexpr (count > 1 && (std::is_same_v<first_arm, std::remove_cvref_t<Arms>> && ...)) {
     if (!biased) {
       typename first_arm::target_type* const targets[count] = {given.target...};
       typename first_arm::slot_type* const slots[count] = {given.slot...};
-      return first_scan_alike<Backend, first_arm, count>(targets, slots);
+      return first_scan_alike<Backend, first_arm, count>(targets, slots, patience);
     }
   }
   const std::tuple<std::remove_cvref_t<Arms>...> typed{given...};
-  return first_scan_typed<Backend>(typed, biased, std::index_sequence_for<Arms...>{});
+  return first_scan_typed<Backend>(typed, biased, patience, std::index_sequence_for<Arms...>{});
 }
 
 template <class Clock, class Duration, class... Arms>
@@ -342,7 +425,7 @@ template <class Clock, class Duration, class... Arms>
   check_arms<Arms...>();
   using Backend = backend_of<Arms...>;
   constexpr std::size_t count = sizeof...(Arms);
-  const fired first = first_scan_fixed<Backend>(biased, given...);
+  const fired first = first_scan_fixed<Backend>(biased, scan_patience(mode), given...);
   if (first.arm != fired::none) [[likely]] {
     return {first.arm, first.result};
   }
@@ -506,7 +589,7 @@ private:
 
   template <class Clock, class Duration>
   selected run(bool biased, detail::select_mode mode, const std::chrono::time_point<Clock, Duration>* deadline) {
-    const detail::fired first = detail::first_scan(arms_, count_, biased);
+    const detail::fired first = detail::first_scan(arms_, count_, biased, detail::scan_patience(mode));
     if (first.arm != detail::fired::none) return {first.arm, first.result};
     return detail::run_select<Backend>(arms_, entries_, order_, count_, biased, mode, deadline);
   }

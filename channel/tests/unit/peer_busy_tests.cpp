@@ -5,6 +5,7 @@
 // wait for a park that never comes, and the watchdog fails the test.
 
 #include <chan/channel.hpp>
+#include <chan/select.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -99,4 +100,67 @@ TEST_CASE("blocked_sender_parks_behind_a_receiver_stalled_mid_take", "[unit][blo
   auto second = ch.try_recv();
   REQUIRE(second);
   REQUIRE(second->value == 2);
+}
+
+// A blocking select is patient the same way: an arm whose sender is stalled mid-write does not hold
+// the select in a spin. It looks at its other arms, parks, and the stalled sender's commit wakes it.
+// Before, the select waited the sender out inside that arm, blind to its other arms; here that
+// would leave the stalled constructor waiting for a park that never comes.
+TEST_CASE("blocked_select_parks_behind_a_sender_stalled_mid_write", "[unit][blocking][peer][select]") {
+  enum class way { unbiased, biased, selector };
+  for (const way how : {way::unbiased, way::biased, way::selector}) {
+    stalling_channel stalled(2), other(2);
+    stalling_item::saw_park = false;
+    stalling_item::parks_before = parks.load();
+    status sent = status::empty;
+    std::thread sender([&] { sent = stalled.try_emplace(7, stalling_item::stall_t{}); });
+    while (stalled.size() == 0) std::this_thread::yield();  // claimed: the sender is mid-write
+    stalling_item from_stalled(0), from_other(0);
+    chan::selected got{};
+    if (how == way::unbiased) {
+      got = chan::select(chan::recv(stalled, from_stalled), chan::recv(other, from_other));
+    } else if (how == way::biased) {
+      got = chan::select(chan::biased, chan::recv(stalled, from_stalled), chan::recv(other, from_other));
+    } else {
+      chan::selector<2, park_reporting_backend> arms;
+      arms.add_recv(stalled, from_stalled);
+      arms.add_recv(other, from_other);
+      got = arms.select();
+    }
+    sender.join();
+    REQUIRE(sent == status::ok);
+    REQUIRE(stalling_item::saw_park);  // the select parked while the sender was mid-write
+    REQUIRE(got.index == 0);
+    REQUIRE(got.result == status::ok);
+    REQUIRE(from_stalled.value == 7);
+    REQUIRE(other.size() == 0);
+  }
+}
+
+// The mirror for send arms: the only slot of one channel is being emptied by a stalled receiver and
+// the other channel is full; the select parks, and the receiver's commit frees the slot it sends into.
+TEST_CASE("blocked_select_parks_behind_a_receiver_stalled_mid_take", "[unit][blocking][peer][select]") {
+  stalling_channel stalled(1), full(1);
+  REQUIRE(stalled.try_send(stalling_item(1)) == status::ok);
+  REQUIRE(full.try_send(stalling_item(5)) == status::ok);
+  stalling_item::saw_park = false;
+  stalling_item::parks_before = parks.load();
+  stalling_item::stall_moves = true;  // the receive below stalls while moving item 1 out
+  int first_value = -1;
+  std::thread receiver([&] {
+    auto first = stalled.try_recv();
+    if (first) first_value = first->value;
+  });
+  while (stalled.size() != 0) std::this_thread::yield();  // claimed: the receiver is mid-take
+  stalling_item to_stalled(2), to_full(6);
+  const chan::selected got = chan::select(chan::send(full, to_full), chan::send(stalled, to_stalled));
+  receiver.join();
+  REQUIRE(first_value == 1);
+  REQUIRE(stalling_item::saw_park);  // the select parked while the receiver was mid-take
+  REQUIRE(got.index == 1);
+  REQUIRE(got.result == status::ok);
+  auto second = stalled.try_recv();
+  REQUIRE(second);
+  REQUIRE(second->value == 2);
+  REQUIRE(full.size() == 1);
 }
