@@ -106,9 +106,9 @@ struct select_access {
   }
 };
 
-// Each fire function makes the plain non-blocking call when told to wait a peer out (every
-// try_select, and the common case): the same code as before there were other kinds of patience.
-// The patient kinds, which only a blocking select's scans ask for, are out of line.
+// Each fire function makes the plain non-blocking call when the arm waits a peer out, so that a
+// try_select costs what the single calls cost (callgrind, bench/instructions_select.cpp). The
+// patient kinds, which only a blocking select asks for, are out of line.
 template <class Channel>
 [[gnu::noinline]] status fire_recv_patient(void* target, void* slot, arm_patience patience) {
   using T = typename Channel::value_type;
