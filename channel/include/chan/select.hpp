@@ -69,22 +69,41 @@ struct select_access {
   static auto& senders(Channel& ch) noexcept {
     return ch.senders_.value;
   }
+  // Waiting a peer out is the plain non-blocking call, inlined, so that a try_select costs what the
+  // single calls cost (callgrind, bench/instructions_select.cpp); the patient kinds, which only a
+  // blocking select asks for, are out of line.
   template <class Channel, class Sink>
-  static status take(Channel& ch, Sink&& sink, arm_patience patience = arm_patience::wait_out) {
-    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.try_take(sink, p); };
-    return with_patience<Channel>(step, patience);
+  static status take(Channel& ch, Sink&& sink, arm_patience patience) {
+    if (patience == arm_patience::wait_out) [[likely]] {
+      return ch.try_take(sink);
+    }
+    return take_patiently(ch, sink, patience);
   }
   // Moves from `value` only on ok.
   template <class Channel>
   static status send(Channel& ch, typename Channel::value_type& value, arm_patience patience) {
+    if (patience == arm_patience::wait_out) [[likely]] {
+      return ch.try_send(std::move(value));
+    }
+    return send_patiently(ch, value, patience);
+  }
+  template <class Channel, class Sink>
+  [[gnu::noinline]] static status take_patiently(Channel& ch, Sink& sink, arm_patience patience) {
+    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.try_take(sink, p); };
+    return with_patience<Channel>(step, patience);
+  }
+  template <class Channel>
+  [[gnu::noinline]] static status send_patiently(Channel& ch, typename Channel::value_type& value,
+                                                 arm_patience patience) {
     auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
     return with_patience<Channel>(step, patience);
   }
+  // give_up or prove.
   template <class Channel, class Step>
   static status with_patience(Step& step, arm_patience patience) noexcept {
     if (patience == arm_patience::prove) return Channel::patient_attempt(step);
     typename Channel::peer_patience give_up;
-    return step(patience == arm_patience::give_up ? &give_up : nullptr);
+    return step(&give_up);
   }
 
   template <class T, class A, class B>
@@ -106,25 +125,22 @@ struct select_access {
   }
 };
 
-// Each fire function makes the plain non-blocking call when the arm waits a peer out, so that a
-// try_select costs what the single calls cost (callgrind, bench/instructions_select.cpp). The
-// patient kinds, which only a blocking select asks for, are out of line.
-template <class Channel>
-[[gnu::noinline]] status fire_recv_patient(void* target, void* slot, arm_patience patience) {
-  using T = typename Channel::value_type;
-  return select_access::take(
-      *static_cast<Channel*>(target), [slot](T&& item) noexcept { *static_cast<T*>(slot) = std::move(item); },
-      patience);
-}
-
 template <class Channel>
 status fire_recv(void* target, void* slot, arm_patience patience) {
-  if (patience != arm_patience::wait_out) return fire_recv_patient<Channel>(target, slot, patience);
-  return static_cast<Channel*>(target)->try_recv(*static_cast<typename Channel::value_type*>(slot));
+  using T = typename Channel::value_type;
+  auto& ch = *static_cast<Channel*>(target);
+  auto& out = *static_cast<T*>(slot);
+  // try_recv itself rather than take(): callgrind counts 9 more instructions per unbiased select with
+  // take's inlined copy (bench/instructions_select.cpp).
+  if (patience == arm_patience::wait_out) [[likely]] {
+    return ch.try_recv(out);
+  }
+  auto sink = [&out](T&& item) noexcept { out = std::move(item); };
+  return select_access::take_patiently(ch, sink, patience);
 }
 
 template <class Channel>
-[[gnu::noinline]] status fire_recv_emplace_patient(void* target, void* slot, arm_patience patience) {
+status fire_recv_emplace(void* target, void* slot, arm_patience patience) {
   using T = typename Channel::value_type;
   return select_access::take(
       *static_cast<Channel*>(target),
@@ -132,26 +148,9 @@ template <class Channel>
 }
 
 template <class Channel>
-status fire_recv_emplace(void* target, void* slot, arm_patience patience) {
-  if (patience != arm_patience::wait_out) return fire_recv_emplace_patient<Channel>(target, slot, patience);
-  using T = typename Channel::value_type;
-  return select_access::take(*static_cast<Channel*>(target), [slot](T&& item) noexcept {
-    static_cast<std::optional<T>*>(slot)->emplace(std::move(item));
-  });
-}
-
-template <class Channel>
-[[gnu::noinline]] status fire_send_patient(void* target, void* slot, arm_patience patience) {
+status fire_send(void* target, void* slot, arm_patience patience) {
   return select_access::send(*static_cast<Channel*>(target), *static_cast<typename Channel::value_type*>(slot),
                              patience);
-}
-
-template <class Channel>
-status fire_send(void* target, void* slot, arm_patience patience) {
-  if (patience != arm_patience::wait_out) return fire_send_patient<Channel>(target, slot, patience);
-  using T = typename Channel::value_type;
-  // try_send(T&&) moves from the value only on `ok`.
-  return static_cast<Channel*>(target)->try_send(std::move(*static_cast<T*>(slot)));
 }
 
 // A oneshot has no peer mid-way to wait behind: `patience` changes nothing.
@@ -208,12 +207,7 @@ class arm_set {
 public:
   arm_set(arm<Backend>* arms, waiter_entry<Backend>* entries, std::size_t* order, std::size_t count, bool biased,
           select_mode mode) noexcept
-      : arms_(arms),
-        entries_(entries),
-        order_(order),
-        count_(count),
-        patience_(mode == select_mode::block ? arm_patience::prove : arm_patience::wait_out),
-        retry_patience_(scan_patience(mode)) {
+      : arms_(arms), entries_(entries), order_(order), count_(count), mode_(mode) {
     for (std::size_t i = 0; i < count_; ++i) order_[i] = i;
     if (!biased) {
       // Fisher-Yates: every ready arm is equally likely to be the first one scanned.
@@ -223,16 +217,14 @@ public:
 
   std::size_t size() const noexcept { return count_; }
   std::size_t at(std::size_t position) const noexcept { return order_[position]; }
-  status fire(std::size_t index) { return fire(index, patience_); }
+  // The scans that may lead to a park (after enlisting, after a wake).
+  status fire(std::size_t index) {
+    return fire(index, mode_ == select_mode::block ? arm_patience::prove : arm_patience::wait_out);
+  }
   // The back-off's scan (waiters.hpp, back_off_scan), and run_select's first: a give-up answers not
   // ready without the heavy barrier, since a park comes only after the scan that follows enlisting.
   fired retry() {
-    for (std::size_t position = 0; position < count_; ++position) {
-      const std::size_t index = order_[position];
-      const status result = fire(index, retry_patience_);
-      if (is_final(result)) return {index, result};
-    }
-    return {fired::none, status::empty};
+    return scan(*this, [this](std::size_t index) { return fire(index, scan_patience(mode_)); });
   }
   waiters<Backend>* list(std::size_t index) noexcept { return arms_[index].list; }
   waiter_entry<Backend>& entry(std::size_t index) noexcept { return entries_[index]; }
@@ -250,8 +242,7 @@ private:
   waiter_entry<Backend>* entries_;
   std::size_t* order_;
   std::size_t count_;
-  arm_patience patience_;
-  arm_patience retry_patience_;
+  select_mode mode_;
 
   status fire(std::size_t index, arm_patience patience) {
     return arms_[index].fire(arms_[index].target, arms_[index].slot, patience);

@@ -283,14 +283,20 @@ inline constexpr unsigned deadline_check_steps = 4;
 //   fired retry();                              what to retry while backing off, instead of scan
 //                                               (back_off_scan)
 // `fire` must include the seq_cst re-check the waiter protocol relies on.
-template <class Arms>
-fired scan(Arms& arms) {
+// `fire(arm)` instead of `arms.fire(arm)`: an Arms type that scans its arms another way too (a
+// select's back-off, select.hpp).
+template <class Arms, class Fire>
+fired scan(Arms& arms, Fire&& fire) {
   for (std::size_t position = 0; position < arms.size(); ++position) {
     const std::size_t arm = arms.at(position);
-    const status result = arms.fire(arm);
+    const status result = fire(arm);
     if (is_final(result)) return {arm, result};
   }
   return {fired::none, status::empty};
+}
+template <class Arms>
+fired scan(Arms& arms) {
+  return scan(arms, [&arms](std::size_t arm) { return arms.fire(arm); });
 }
 
 // One round: enlist every arm, re-check, park, delist, retry. Returns the arm that fired, or
