@@ -64,6 +64,20 @@ struct stalling_item {
 
 using stalling_channel = chan::channel<stalling_item, std::allocator<stalling_item>, park_reporting_backend>;
 
+// Starts a receive of `ch`'s one item that stalls while moving it out, until some thread parks, and
+// returns once that receive has claimed it. The item's value lands in `first_value`.
+std::thread start_stalled_take(stalling_channel& ch, int& first_value) {
+  stalling_item::saw_park = false;
+  stalling_item::parks_before = parks.load();
+  stalling_item::stall_moves = true;
+  std::thread receiver([&ch, &first_value] {
+    auto first = ch.try_recv();
+    if (first) first_value = first->value;
+  });
+  while (ch.size() != 0) std::this_thread::yield();
+  return receiver;
+}
+
 }  // namespace
 
 TEST_CASE("blocked_receiver_parks_behind_a_sender_stalled_mid_write", "[unit][blocking][peer]") {
@@ -83,16 +97,8 @@ TEST_CASE("blocked_receiver_parks_behind_a_sender_stalled_mid_write", "[unit][bl
 TEST_CASE("blocked_sender_parks_behind_a_receiver_stalled_mid_take", "[unit][blocking][peer]") {
   stalling_channel ch(1);
   REQUIRE(ch.try_send(stalling_item(1)) == status::ok);
-  stalling_item::saw_park = false;
-  stalling_item::parks_before = parks.load();
-  stalling_item::stall_moves = true;  // the receive below stalls while moving item 1 out
   int first_value = -1;
-  std::thread receiver([&] {
-    auto first = ch.try_recv();
-    if (first) first_value = first->value;
-  });
-  // Waits until the receiver has claimed item 1 (it is stalled inside the move), then sends.
-  while (ch.size() != 0) std::this_thread::yield();
+  std::thread receiver = start_stalled_take(ch, first_value);
   REQUIRE(ch.send_for(stalling_item(2), std::chrono::seconds(20)) == status::ok);
   receiver.join();
   REQUIRE(first_value == 1);
@@ -143,15 +149,8 @@ TEST_CASE("blocked_select_parks_behind_a_receiver_stalled_mid_take", "[unit][blo
   stalling_channel stalled(1), full(1);
   REQUIRE(stalled.try_send(stalling_item(1)) == status::ok);
   REQUIRE(full.try_send(stalling_item(5)) == status::ok);
-  stalling_item::saw_park = false;
-  stalling_item::parks_before = parks.load();
-  stalling_item::stall_moves = true;  // the receive below stalls while moving item 1 out
   int first_value = -1;
-  std::thread receiver([&] {
-    auto first = stalled.try_recv();
-    if (first) first_value = first->value;
-  });
-  while (stalled.size() != 0) std::this_thread::yield();  // claimed: the receiver is mid-take
+  std::thread receiver = start_stalled_take(stalled, first_value);
   stalling_item to_stalled(2), to_full(6);
   const chan::selected got = chan::select(chan::send(full, to_full), chan::send(stalled, to_stalled));
   receiver.join();
