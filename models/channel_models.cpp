@@ -520,17 +520,63 @@ struct skipped_slot_keeps_fifo : rl::test_suite<skipped_slot_keeps_fifo, 2> {
   }
 };
 
+// ---- a non-blocking receive behind a sender that is mid-way -----------------------------------
+
+// On a ring of lone_writer_capacity, try_recv answers `empty` behind a writer that holds the only
+// claimed position, and waits for a writer with a claim after it (ring.hpp, recv_look). Two senders
+// and a receiver: once the second sender's send has returned (`sent`, acquire), its item is in the
+// channel or taken, so `empty` would be spurious; before, `empty` is allowed. `Offset` moves the head
+// to the lap's last slot first, where the position after the writer's is the next lap's first.
+template <std::size_t Offset>
+struct try_recv_behind_writer : rl::test_suite<try_recv_behind_writer<Offset>, 3> {
+  std::optional<channel> ch;
+  rl::atomic<bool> sent;
+  int received = 0;
+  void before() {
+    ch.emplace(chan::detail::lone_writer_capacity);
+    for (std::size_t i = 0; i < Offset; ++i) {
+      int item = 0;
+      RL_ASSERT(ch->try_send(0) == status::ok && ch->try_recv(item) == status::ok);
+    }
+    sent.store(false, rl::mo_relaxed, RL_INFO);
+    received = 0;
+  }
+  void after() {
+    int item = 0;
+    while (ch->try_recv(item) == status::ok) received += item;
+    RL_ASSERT(received == 1 + 2);  // exactly once each
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->try_send(1) == status::ok);
+    } else if (index == 1) {
+      RL_ASSERT(ch->try_send(2) == status::ok);
+      sent.store(true, rl::mo_release, RL_INFO);
+    } else {
+      const bool after_second_send = sent.load(rl::mo_acquire, RL_INFO);
+      int item = 0;
+      const status got = ch->try_recv(item);
+      RL_ASSERT(got == status::ok || (got == status::empty && !after_second_send));
+      if (got == status::ok) received += item;
+    }
+  }
+};
+
 // ---- parking behind a peer that is mid-way --------------------------------------------------------
 
 // With park_behind_peer, a blocked call that finds its peer between claim and commit parks after a
 // short spin instead of waiting the peer out (ring.hpp, peer_patience); the peer's commit must wake
 // it. The asymmetric barrier carries that handshake (relacy_backend.hpp): a lost wake-up is a DEADLOCK.
 
-// A receiver that finds the sender still writing parks behind it.
-struct recv_parks_behind_writing_sender : rl::test_suite<recv_parks_behind_writing_sender, 2> {
+// A receiver that finds the sender still writing parks behind it. At lone_writer_capacity the
+// writer is a lone one, to which a non-blocking receive answers `empty` at once (ring.hpp,
+// recv_look): a blocking receive must not, or it parks with no wake-up to come.
+template <std::size_t Capacity>
+struct recv_parks_behind_writing_sender : rl::test_suite<recv_parks_behind_writing_sender<Capacity>, 2> {
   static constexpr bool park_behind_peer = true;
   std::optional<channel> ch;
-  void before() { ch.emplace(1); }
+  void before() { ch.emplace(Capacity); }
   void after() { ch.reset(); }
   void thread(unsigned index) {
     if (index == 0) {
@@ -590,7 +636,12 @@ const chan_models::model models[] = {
     {"oneshot_send_wakes_recv", chan_models::run<oneshot_send_wakes_recv>},
     {"throwing_send_skips_slot", chan_models::run<throwing_send_skips_slot>},
     {"skipped_slot_keeps_fifo", chan_models::run<skipped_slot_keeps_fifo>},
-    {"recv_parks_behind_writing_sender", chan_models::run<recv_parks_behind_writing_sender>},
+    {"try_recv_behind_writer", chan_models::run<try_recv_behind_writer<0>>},
+    {"try_recv_behind_writer_lap_end",
+     chan_models::run<try_recv_behind_writer<chan::detail::lone_writer_capacity - 1>>},
+    {"recv_parks_behind_writing_sender", chan_models::run<recv_parks_behind_writing_sender<1>>},
+    {"recv_parks_behind_lone_writer",
+     chan_models::run<recv_parks_behind_writing_sender<chan::detail::lone_writer_capacity>>},
     {"send_parks_behind_taking_receiver", chan_models::run<send_parks_behind_taking_receiver>},
 };
 

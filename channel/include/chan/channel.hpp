@@ -64,14 +64,14 @@ public:
   // ok | empty | closed. Needs a noexcept move assignment (see recv_result.hpp); try_recv() does not.
   status try_recv(T& out) noexcept {
     detail::require_nothrow_out_assignment<T>();
-    return try_take([&](T&& item) noexcept { out = std::move(item); });
+    return try_take<detail::recv_look::now>([&](T&& item) noexcept { out = std::move(item); });
   }
 
   // The item, or empty | closed.
   recv_result<T> try_recv() noexcept {
     recv_result<T> received(status::empty);
-    const status result =
-        try_take([&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); });
+    const status result = try_take<detail::recv_look::now>(
+        [&](T&& item) noexcept { detail::recv_result_access::deliver(received, std::move(item)); });
     if (result != status::ok) detail::recv_result_access::fail(received, result);
     return received;
   }
@@ -195,17 +195,18 @@ private:
   // Always inlined: each blocking receive calls it from its fast path and from its slow path, and
   // g++ would otherwise keep one out-of-line copy and call it on every receive (callgrind: 33 more
   // instructions per blocking send+recv).
-  // A `Glance` receive proves nothing when it answers `empty` (ring.hpp, glance_recv): what a blocked
-  // receive retries as it backs off.
-  template <bool Glance = false, class Sink>
+  // `Look` (ring.hpp, recv_look): the non-blocking receives answer `now`; a blocked receive backs off
+  // with `glance`, which proves nothing when it answers `empty`; every look that may lead to a park
+  // proves its `empty`.
+  template <detail::recv_look Look = detail::recv_look::prove, class Sink>
   [[gnu::always_inline]] status try_take(Sink&& sink, peer_patience* patience = nullptr) noexcept {
     static_assert(std::is_nothrow_invocable_v<Sink&, T&&>, "chan: a receive's sink must not throw");
     token claimed;
     status result;
-    if constexpr (Glance) {
+    if constexpr (Look == detail::recv_look::glance) {
       result = ring_.glance_recv(claimed);
     } else {
-      result = ring_.start_recv(
+      result = ring_.template start_recv<Look>(
           claimed, [this]() noexcept { senders_.value.notify_one(); }, patience);
     }
     if (result != status::ok) return result;
@@ -262,7 +263,7 @@ private:
   status receive_blocking(Sink sink, const Deadline* deadline) {
     return detail::block_on(
         receivers_.value, [&] { return patient_attempt([&](peer_patience* p) noexcept { return try_take(sink, p); }); },
-        [&]() noexcept { return try_take<true>(sink); }, ring_.capacity(), deadline);
+        [&]() noexcept { return try_take<detail::recv_look::glance>(sink); }, ring_.capacity(), deadline);
   }
 
   template <class Deadline>

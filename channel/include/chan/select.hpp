@@ -41,13 +41,17 @@ inline constexpr biased_t biased{};
 namespace detail {
 
 // How an arm treats a peer stuck mid-way on its channel (a sender between claim and commit, a
-// receiver still moving last lap's item out). A try_select waits it out, as try_recv does: its
-// answer of not ready must be true. A blocking select gives up on it after a short spin and looks at
-// its other arms, so a peer stalled on one channel does not blind the select to the others:
+// receiver still moving last lap's item out). A try_select's arms are try_recv and try_send: their
+// answer of not ready must be true, so they wait such a peer out, but for a lone writer on a large
+// ring, where `empty` is true at once (ring.hpp, recv_look). An async_select waits it out, as its
+// awaitables' looks do. A blocking select gives up on it after a short spin and looks at its other
+// arms, so a peer stalled on one channel does not blind the select to the others:
+//   now      the non-blocking calls: try_select;
+//   wait_out waits the peer out: async_select;
 //   give_up  answers not ready at once: the scans that back off and look again;
 //   prove    first runs the heavy barrier and looks once more (channel.hpp, patient_attempt): the
 //            scans that may lead to a park, which that peer's commit then ends.
-enum class arm_patience : unsigned char { wait_out, give_up, prove };
+enum class arm_patience : unsigned char { now, wait_out, give_up, prove };
 
 // One arm, type-erased: its operation and the list it waits in. Building one does nothing.
 template <class Backend>
@@ -69,20 +73,20 @@ struct select_access {
   static auto& senders(Channel& ch) noexcept {
     return ch.senders_.value;
   }
-  // Waiting a peer out is the plain non-blocking call, inlined, so that a try_select costs what the
-  // single calls cost (callgrind, bench/instructions_select.cpp); the patient kinds, which only a
-  // blocking select asks for, are out of line.
+  // The plain non-blocking call is inlined, so that a try_select costs what the single calls cost
+  // (callgrind, bench/instructions_select.cpp); the other kinds are out of line.
   template <class Channel, class Sink>
   static status take(Channel& ch, Sink&& sink, arm_patience patience) {
-    if (patience == arm_patience::wait_out) [[likely]] {
-      return ch.try_take(sink);
+    if (patience == arm_patience::now) [[likely]] {
+      return ch.template try_take<recv_look::now>(sink);
     }
     return take_patiently(ch, sink, patience);
   }
-  // Moves from `value` only on ok.
+  // Moves from `value` only on ok. A send has no answer sooner than waiting a peer out: `now` is
+  // wait_out.
   template <class Channel>
   static status send(Channel& ch, typename Channel::value_type& value, arm_patience patience) {
-    if (patience == arm_patience::wait_out) [[likely]] {
+    if (patience == arm_patience::now || patience == arm_patience::wait_out) [[likely]] {
       return ch.try_send(std::move(value));
     }
     return send_patiently(ch, value, patience);
@@ -98,10 +102,11 @@ struct select_access {
     auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
     return with_patience<Channel>(step, patience);
   }
-  // give_up or prove.
+  // wait_out, give_up or prove.
   template <class Channel, class Step>
   static status with_patience(Step& step, arm_patience patience) noexcept {
     if (patience == arm_patience::prove) return Channel::patient_attempt(step);
+    if (patience == arm_patience::wait_out) return step(nullptr);
     typename Channel::peer_patience give_up;
     return step(&give_up);
   }
@@ -132,7 +137,7 @@ status fire_recv(void* target, void* slot, arm_patience patience) {
   auto& out = *static_cast<T*>(slot);
   // try_recv itself rather than take(): callgrind counts 9 more instructions per unbiased select with
   // take's inlined copy (bench/instructions_select.cpp).
-  if (patience == arm_patience::wait_out) [[likely]] {
+  if (patience == arm_patience::now) [[likely]] {
     return ch.try_recv(out);
   }
   auto sink = [&out](T&& item) noexcept { out = std::move(item); };
@@ -198,7 +203,7 @@ enum class select_mode : unsigned char { try_once, block };
 // and the back-off's give up on it; the scans that may lead to a park (after enlisting, after a wake)
 // prove the give-up first.
 inline arm_patience scan_patience(select_mode mode) noexcept {
-  return mode == select_mode::block ? arm_patience::give_up : arm_patience::wait_out;
+  return mode == select_mode::block ? arm_patience::give_up : arm_patience::now;
 }
 
 // The Arms interface of waiters.hpp over arms, entries and a scan order held by the caller.
@@ -219,7 +224,7 @@ public:
   std::size_t at(std::size_t position) const noexcept { return order_[position]; }
   // The scans that may lead to a park (after enlisting, after a wake).
   status fire(std::size_t index) {
-    return fire(index, mode_ == select_mode::block ? arm_patience::prove : arm_patience::wait_out);
+    return fire(index, mode_ == select_mode::block ? arm_patience::prove : arm_patience::now);
   }
   // The back-off's scan (waiters.hpp, back_off_scan), and run_select's first: a give-up answers not
   // ready without the heavy barrier, since a park comes only after the scan that follows enlisting.
