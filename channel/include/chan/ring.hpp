@@ -303,6 +303,7 @@ private:
   template <recv_look Look>
   [[gnu::noinline]] attempt judge_recv(std::size_t head, std::size_t stamp) noexcept {
     const std::size_t wrap = stamp & wrap_bit_;
+    const std::size_t next = wrap ? next_lap(head) : head + 1;  // only the last slot's stamps carry wrap
     stamp &= ~wrap_bit_;
     if (stamp == head + 1) {
       if (!head_.value.compare_exchange_weak(head, next_lap(head), order::recv_claim, order::recv_claim_retry)) {
@@ -313,8 +314,7 @@ private:
     if (stamp == ((head + 1) | mark_bit_)) {
       // A skipped slot: claim it like an item, then free it at once for the sender one lap later.
       if (Look == recv_look::glance) return {verdict::empty, {}};
-      if (!head_.value.compare_exchange_weak(head, wrap ? next_lap(head) : head + 1, order::recv_skip_claim,
-                                             order::recv_claim_retry)) {
+      if (!head_.value.compare_exchange_weak(head, next, order::recv_skip_claim, order::recv_claim_retry)) {
         return {verdict::retry_spin, {}};
       }
       slots_[head & index_mask_].stamp.store((head + one_lap_) | wrap, order::recv_skip_free);
@@ -328,7 +328,7 @@ private:
       const std::size_t tail = tail_.value.load(order::recv_empty_tail);
       if ((tail & ~mark_bit_) == head) return {(tail & mark_bit_) ? verdict::closed : verdict::empty, {}};
       // A sender has claimed this position and is still writing the item.
-      if (Look == recv_look::now && capacity_ >= lone_writer_capacity && (tail & ~mark_bit_) == after(head)) {
+      if (Look == recv_look::now && capacity_ >= lone_writer_capacity && (tail & ~mark_bit_) == next) {
         return {verdict::empty, {}};  // and no other position is claimed: nothing had been sent
       }
       return {verdict::peer_busy, {}};
@@ -383,11 +383,6 @@ private:
       default:  // closed; the retry verdicts never get here
         return status::closed;
     }
-  }
-
-  // The position after `position`.
-  std::size_t after(std::size_t position) const noexcept {
-    return (position & index_mask_) + 1 == capacity_ ? next_lap(position) : position + 1;
   }
 
   // Slot 0 of the lap after `position`'s.
