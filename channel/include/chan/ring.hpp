@@ -331,6 +331,10 @@ private:
       if (Look == recv_look::now && capacity_ >= lone_writer_capacity && (tail & ~mark_bit_) == next) {
         return {verdict::empty, {}};  // and no other position is claimed: nothing had been sent
       }
+      // On a closed ring close()'s wake-up has gone by, and a receive that parked behind this writer
+      // would have only the writer's one notify to wake it, which another receiver may take: the
+      // others would sleep through the close. So every receive waits such a writer out.
+      if (tail & mark_bit_) return {verdict::retry_snooze, {}};
       return {verdict::peer_busy, {}};
     }
     // Another receiver took this position and moved the head on.

@@ -33,7 +33,24 @@ struct held_item {
   int value;
 };
 
-using held_channel = chan::channel<held_item>;
+// Counts parks, for the test that no receiver parks behind a writer on a closed channel.
+std::atomic<int> parks{0};
+struct park_counting_backend : chan::std_backend {
+  class parker : public chan::std_backend::parker {
+  public:
+    void park() {
+      parks.fetch_add(1);
+      chan::std_backend::parker::park();
+    }
+    template <class Clock, class Duration>
+    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+      parks.fetch_add(1);
+      return chan::std_backend::parker::park_until(deadline);
+    }
+  };
+};
+
+using held_channel = chan::channel<held_item, std::allocator<held_item>, park_counting_backend>;
 
 // Moves the channel's head on by `steps` positions (so the writer's slot can be the lap's last).
 void advance(held_channel& ch, std::size_t steps) {
@@ -136,4 +153,38 @@ TEST_CASE("blocking_recv_behind_a_lone_writer_on_a_large_channel_gets_its_item",
   REQUIRE(sent == status::ok);
   REQUIRE(got);
   REQUIRE(got->value == 7);
+}
+
+// Blocked receivers behind a writer on a closed channel: close()'s wake-up has gone by, and the
+// writer's commit wakes one receiver, so a receiver that parked behind the writer would sleep
+// through the close (a timed one until its deadline). They wait the writer out instead, without
+// parking: one gets its item, the other `closed`. The writer is let go 50 ms after both receivers
+// start, so receivers that would park do so first.
+TEST_CASE("receivers_behind_a_writer_on_a_closed_channel_all_return", "[unit][blocking][peer]") {
+  held_channel ch(2);
+  status sent = status::empty;
+  std::thread sender = start_held_send(ch, 7, sent);
+  REQUIRE(ch.close());
+  const int parks_before = parks.load();
+  std::atomic<int> started{0};
+  chan::recv_result<held_item> got[2] = {chan::recv_result<held_item>(status::empty),
+                                         chan::recv_result<held_item>(status::empty)};
+  std::thread receivers[2];
+  for (int r = 0; r < 2; ++r) {
+    receivers[r] = std::thread([&, r] {
+      started.fetch_add(1);
+      got[r] = ch.recv_for(std::chrono::seconds(10));
+    });
+  }
+  while (started.load() != 2) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  held_item::release();
+  for (auto& receiver : receivers) receiver.join();
+  sender.join();
+  REQUIRE(parks.load() == parks_before);
+  REQUIRE(sent == status::ok);
+  const int with_item = got[0] ? 0 : 1;
+  REQUIRE(got[with_item]);
+  REQUIRE(got[with_item]->value == 7);
+  REQUIRE(got[1 - with_item].result() == status::closed);
 }
