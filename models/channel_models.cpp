@@ -590,6 +590,80 @@ struct recv_parks_behind_writing_sender : rl::test_suite<recv_parks_behind_writi
   }
 };
 
+// An item whose sender can be held between its claim and its commit (constructed from a gate), or
+// whose receiver between its claim and its commit (made with hold_move: moving it out on the model's
+// thread 0 waits for the gate). A held peer yields until the gate opens.
+struct gated_item {
+  struct hold_move_t {};
+  int value;
+  rl::atomic<int>* move_gate = nullptr;
+  explicit gated_item(int v) noexcept : value(v) {}
+  gated_item(int v, rl::atomic<int>& gate) noexcept : value(v) { wait(gate); }
+  gated_item(int v, hold_move_t, rl::atomic<int>& gate) noexcept : value(v), move_gate(&gate) {}
+  gated_item(gated_item&& other) noexcept : value(other.value) {
+    if (other.move_gate && rl::ctx().threadx_->index_ == 0) wait(*other.move_gate);
+  }
+  gated_item& operator=(gated_item&& other) noexcept {
+    value = other.value;
+    return *this;
+  }
+  static void wait(rl::atomic<int>& gate) {
+    while (gate.load(rl::mo_acquire, RL_INFO) == 0) rl::yield(1, RL_INFO);
+  }
+};
+using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;
+
+// Two receivers wait behind a sender held mid-write, whom the second sender lets go once its own
+// item is in: a receiver woken by that second commit meets the held writer's slot first, and may give
+// up on it and park again. The held writer's one notify wakes one receiver; the second item must
+// still reach the other (waiters.hpp, wake_all_at_next_notify). A stranded receiver is a DEADLOCK.
+struct receivers_behind_held_writer : rl::test_suite<receivers_behind_held_writer, 4> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<gated_channel> ch;
+  rl::atomic<int> gate;
+  void before() {
+    ch.emplace(2);
+    gate.store(0, rl::mo_relaxed, RL_INFO);
+  }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ch->try_emplace(1, gate) == status::ok);
+    } else if (index == 1) {
+      RL_ASSERT(ch->try_send(gated_item(2)) == status::ok);
+      gate.store(1, rl::mo_release, RL_INFO);
+    } else {
+      gated_item item(0);
+      RL_ASSERT(ch->recv(item) == status::ok);
+    }
+  }
+};
+
+// The mirror: two senders wait on a full channel of two behind a receiver held moving the first
+// item out, whom the second receiver lets go once it has taken the other item. A sender woken by
+// that second commit meets the held receiver's slot first, and may give up on it and park again; the
+// slot freed by the second receive must still reach the other sender.
+struct senders_behind_held_receiver : rl::test_suite<senders_behind_held_receiver, 4> {
+  static constexpr bool park_behind_peer = true;
+  std::optional<gated_channel> ch;
+  rl::atomic<int> gate;
+  void before() {
+    ch.emplace(2);
+    gate.store(0, rl::mo_relaxed, RL_INFO);
+    RL_ASSERT(ch->try_emplace(1, gated_item::hold_move_t{}, gate) == status::ok);
+    RL_ASSERT(ch->try_send(gated_item(2)) == status::ok);
+  }
+  void after() { ch.reset(); }
+  void thread(unsigned index) {
+    if (index < 2) {
+      RL_ASSERT(ch->try_recv());
+      if (index == 1) gate.store(1, rl::mo_release, RL_INFO);
+    } else {
+      RL_ASSERT(ch->send(gated_item(static_cast<int>(index))) == status::ok);
+    }
+  }
+};
+
 // A sender that finds the receiver still moving the last lap's item out parks behind it.
 struct send_parks_behind_taking_receiver : rl::test_suite<send_parks_behind_taking_receiver, 2> {
   static constexpr bool park_behind_peer = true;
@@ -643,6 +717,8 @@ const chan_models::model models[] = {
     {"recv_parks_behind_lone_writer",
      chan_models::run<recv_parks_behind_writing_sender<chan::detail::lone_writer_capacity>>},
     {"send_parks_behind_taking_receiver", chan_models::run<send_parks_behind_taking_receiver>},
+    {"receivers_behind_held_writer", chan_models::run<receivers_behind_held_writer>},
+    {"senders_behind_held_receiver", chan_models::run<senders_behind_held_receiver>},
 };
 
 }  // namespace

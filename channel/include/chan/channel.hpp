@@ -237,24 +237,26 @@ private:
 
   // A blocking call's attempt: `step(patience)` is one non-blocking send or receive that waits for a
   // peer stuck mid-way only through a short spin (ring.hpp, peer_patience). Before such a give-up is
-  // reported as full or empty, which lets the caller park, the heavy barrier runs and the ring is
+  // reported as full or empty, which lets the caller park, the heavy barrier runs, the caller's
+  // `list` (the one it waits in) is told to wake all its waiters at the next notify, and the ring is
   // looked at once more: then either the peer's commit (with notify_barrier before its waiter_check)
-  // sees this caller enlisted, or this last look sees the commit. Where the system has no heavy
-  // barrier, the peer is waited out, as a non-blocking call does.
+  // sees this caller enlisted and wakes it, or this last look sees the commit. Where the system has
+  // no heavy barrier, the peer is waited out, as a non-blocking call does.
   template <class Step>
-  static status patient_attempt(Step step) noexcept {
+  static status patient_attempt(waiters_type& list, Step step) noexcept {
     peer_patience patience;
     const status first = step(&patience);
     if (detail::is_final(first) || !patience.gave_up) [[likely]] {
       return first;
     }
-    return look_again_behind_peer(step);
+    return look_again_behind_peer(list, step);
   }
 
   // Out of line, so that the blocking fast path holds one copy of the step, not three.
   template <class Step>
-  [[gnu::noinline]] static status look_again_behind_peer(Step step) noexcept {
+  [[gnu::noinline]] static status look_again_behind_peer(waiters_type& list, Step step) noexcept {
     if (!Backend::heavy_barrier()) return step(nullptr);
+    list.wake_all_at_next_notify();
     peer_patience patience;
     return step(&patience);
   }
@@ -262,7 +264,8 @@ private:
   template <class Sink, class Deadline>
   status receive_blocking(Sink sink, const Deadline* deadline) {
     return detail::block_on(
-        receivers_.value, [&] { return patient_attempt([&](peer_patience* p) noexcept { return try_take(sink, p); }); },
+        receivers_.value,
+        [&] { return patient_attempt(receivers_.value, [&](peer_patience* p) noexcept { return try_take(sink, p); }); },
         [&]() noexcept { return try_take<detail::recv_look::glance>(sink); }, ring_.capacity(), deadline);
   }
 
@@ -300,7 +303,10 @@ private:
     // emplace_with moves from `value` only on `ok`, so a timed-out or closed send leaves it intact.
     return detail::block_on(
         senders_.value,
-        [&] { return patient_attempt([&](peer_patience* p) noexcept { return emplace_with(p, std::move(value)); }); },
+        [&] {
+          return patient_attempt(senders_.value,
+                                 [&](peer_patience* p) noexcept { return emplace_with(p, std::move(value)); });
+        },
         [&]() noexcept { return emplace_with<true>(nullptr, std::move(value)); }, ring_.capacity(), deadline);
   }
 

@@ -94,18 +94,18 @@ struct select_access {
   template <class Channel, class Sink>
   [[gnu::noinline]] static status take_patiently(Channel& ch, Sink& sink, arm_patience patience) {
     auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.try_take(sink, p); };
-    return with_patience<Channel>(step, patience);
+    return with_patience<Channel>(receivers(ch), step, patience);
   }
   template <class Channel>
   [[gnu::noinline]] static status send_patiently(Channel& ch, typename Channel::value_type& value,
                                                  arm_patience patience) {
     auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
-    return with_patience<Channel>(step, patience);
+    return with_patience<Channel>(senders(ch), step, patience);
   }
   // wait_out, give_up or prove.
-  template <class Channel, class Step>
-  static status with_patience(Step& step, arm_patience patience) noexcept {
-    if (patience == arm_patience::prove) return Channel::patient_attempt(step);
+  template <class Channel, class List, class Step>
+  static status with_patience(List& list, Step& step, arm_patience patience) noexcept {
+    if (patience == arm_patience::prove) return Channel::patient_attempt(list, step);
     if (patience == arm_patience::wait_out) return step(nullptr);
     typename Channel::peer_patience give_up;
     return step(&give_up);

@@ -191,6 +191,18 @@ public:
     }
   }
 
+  // Called by a waiter that is about to park behind a peer stuck mid-way (channel.hpp,
+  // patient_attempt), before its last look at the ring: the next notify wakes every waiter here,
+  // not only the first. That peer's commit sends one notify, yet more than one item (or free slot)
+  // may wait behind it: a waiter woken by a later commit found the peer's slot first, gave that
+  // wake-up back to nobody and parked again, or several waiters parked behind the peer with no
+  // notify for the items committed after it. Either that notify takes the lock after this one and
+  // wakes us all, or its commit came before, and the caller's last look sees it.
+  void wake_all_at_next_notify() {
+    guard lock(mutex_);
+    wake_all_next_ = true;
+  }
+
   // Whether any entry is enlisted, for tests of the registry (an entry left behind shows here).
   bool has_waiters() {
     guard lock(mutex_);
@@ -210,33 +222,56 @@ private:
   };
 
   [[gnu::noinline, gnu::cold]] void wake_first() {
-    owner<Backend>* woken = nullptr;
+    entry* chain;
     {
       guard lock(mutex_);
-      while (first_ && !woken) {
-        entry& waiter = *first_;
-        unlink(waiter);  // claimed now, or claimed before (then its owner is leaving): gone either way
-        if (waiter.who->claim(waiter.tag)) woken = waiter.who;
-      }
+      chain = wake_all_next_ ? claim_all() : claim_first();
     }
-    // Outside the lock; the owner cannot end its wait before this call (see the header comment).
-    if (woken) woken->wake();
+    wake_chain(chain);
   }
 
   [[gnu::noinline, gnu::cold]] void wake_all() {
-    entry* chain = nullptr;
+    entry* chain;
     {
       guard lock(mutex_);
-      while (first_) {
-        entry& waiter = *first_;
-        unlink(waiter);
-        if (waiter.who->claim(waiter.tag)) {
-          waiter.wake_next = chain;
-          chain = &waiter;
-        }
+      chain = claim_all();
+    }
+    wake_chain(chain);
+  }
+
+  // Under the lock: unlinks entries from the front until one claims its owner, and returns that one
+  // as a chain of one (or none). An entry whose owner was claimed before is unlinked too: that owner
+  // is leaving.
+  entry* claim_first() {
+    while (first_) {
+      entry& waiter = *first_;
+      unlink(waiter);
+      if (waiter.who->claim(waiter.tag)) {
+        waiter.wake_next = nullptr;
+        return &waiter;
       }
     }
-    // Each entry lives until its owner is woken, so the chain is read before each wake, not after.
+    return nullptr;
+  }
+
+  // Under the lock: unlinks every entry and chains those that claimed their owner.
+  entry* claim_all() {
+    wake_all_next_ = false;
+    entry* chain = nullptr;
+    while (first_) {
+      entry& waiter = *first_;
+      unlink(waiter);
+      if (waiter.who->claim(waiter.tag)) {
+        waiter.wake_next = chain;
+        chain = &waiter;
+      }
+    }
+    return chain;
+  }
+
+  // Outside the lock; an owner cannot end its wait before its wake (see the header comment), and each
+  // entry lives until its owner is woken, so the chain is read before each wake, not after.
+  static void wake_chain(entry* chain) {
     while (chain) {
       owner<Backend>* woken = chain->who;
       chain = chain->wake_next;
@@ -254,6 +289,7 @@ private:
   typename Backend::mutex mutex_;
   entry* first_ = nullptr;
   entry* last_ = nullptr;
+  bool wake_all_next_ = false;  // under the lock (wake_all_at_next_notify)
   typename Backend::template atomic<bool> someone_waits_{false};
 };
 

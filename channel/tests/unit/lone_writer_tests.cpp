@@ -7,6 +7,8 @@
 #include <chan/channel.hpp>
 #include <chan/select.hpp>
 
+#include "held_peer.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -15,40 +17,11 @@
 #include <thread>
 
 using chan::status;
+using held_peer::held_item;
+using held_peer::park_counting_backend;
+using held_peer::parks;
 
 namespace {
-
-// An item whose construction from `hold` waits until release() (or ten seconds, so that a receive
-// that wrongly waits for the writer ends with the writer's item instead of hanging the test).
-struct held_item {
-  static inline std::atomic<bool> released{false};
-  static void release() { released = true; }
-
-  struct hold_t {};
-  explicit held_item(int v) noexcept : value(v) {}
-  held_item(int v, hold_t) noexcept : value(v) {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!released.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
-  }
-  int value;
-};
-
-// Counts parks, for the test that no receiver parks behind a writer on a closed channel.
-std::atomic<int> parks{0};
-struct park_counting_backend : chan::std_backend {
-  class parker : public chan::std_backend::parker {
-  public:
-    void park() {
-      parks.fetch_add(1);
-      chan::std_backend::parker::park();
-    }
-    template <class Clock, class Duration>
-    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
-      parks.fetch_add(1);
-      return chan::std_backend::parker::park_until(deadline);
-    }
-  };
-};
 
 using held_channel = chan::channel<held_item, std::allocator<held_item>, park_counting_backend>;
 

@@ -7,6 +7,8 @@
 #include <chan/channel.hpp>
 #include <chan/select.hpp>
 
+#include "held_peer.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -15,35 +17,11 @@
 #include <thread>
 
 using chan::status;
+using held_peer::park_counting_backend;
+using held_peer::parks;
+using held_peer::wait_for_a_park;
 
 namespace {
-
-std::atomic<int> parks{0};
-
-struct park_reporting_backend : chan::std_backend {
-  class parker : public chan::std_backend::parker {
-  public:
-    void park() {
-      parks.fetch_add(1);
-      chan::std_backend::parker::park();
-    }
-    template <class Clock, class Duration>
-    bool park_until(const std::chrono::time_point<Clock, Duration>& deadline) {
-      parks.fetch_add(1);
-      return chan::std_backend::parker::park_until(deadline);
-    }
-  };
-};
-
-// Waits until some thread has parked, for at most ten seconds; false if none did.
-bool wait_for_a_park(int parks_before) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (parks.load() == parks_before) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 // An item whose construction from `stall` (a send writing it) or whose move (a receive taking it
 // out) can be made to wait until somebody parks.
@@ -62,7 +40,7 @@ struct stalling_item {
   int value;
 };
 
-using stalling_channel = chan::channel<stalling_item, std::allocator<stalling_item>, park_reporting_backend>;
+using stalling_channel = chan::channel<stalling_item, std::allocator<stalling_item>, park_counting_backend>;
 
 // Starts a receive of `ch`'s one item that stalls while moving it out, until some thread parks, and
 // returns once that receive has claimed it. The item's value lands in `first_value`.
@@ -128,7 +106,7 @@ TEST_CASE("blocked_select_parks_behind_a_sender_stalled_mid_write", "[unit][bloc
     } else if (how == way::biased) {
       got = chan::select(chan::biased, chan::recv(stalled, from_stalled), chan::recv(other, from_other));
     } else {
-      chan::selector<2, park_reporting_backend> arms;
+      chan::selector<2, park_counting_backend> arms;
       arms.add_recv(stalled, from_stalled);
       arms.add_recv(other, from_other);
       got = arms.select();
