@@ -13,11 +13,13 @@
 #include <chan/async.hpp>
 #include <chan/channel.hpp>
 
+#include "gated_item.hpp"
 #include "model_driver.hpp"
 
 namespace {
 
 using channel = chan::channel<int, std::allocator<int>, relacy_backend>;
+using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;
 using chan::status;
 using chan::detail::fired;
 
@@ -67,7 +69,7 @@ struct async_wake_races_suspend : rl::test_suite<async_wake_races_suspend, 2> {
   }
   void thread(unsigned index) {
     if (index == 0) {
-      if (chan::detail::is_final(op->arms().fire(0))) {
+      if (chan::detail::is_final(op->arms().fire(0, chan::detail::arm_patience::give_up))) {
         ended_at_start = at_once = true;
       } else {
         ended_at_start = start(*op);
@@ -239,12 +241,57 @@ struct async_two_receivers : rl::test_suite<async_two_receivers, 3> {
   }
 };
 
+// An async receive and a plain blocking receiver wait behind a sender held mid-write, whom a second
+// sender lets go once its own item is in. The operation's looks give up on the held writer (they run
+// on a notifier's thread after a wake), so it waits enlisted for that writer's commit; that commit
+// wakes both waiters (waiters.hpp, wake_all_at_next_notify). The operation ends once, and the two
+// receivers get one item each: a stranded plain receiver is a DEADLOCK, a never-ended operation
+// fails in after().
+struct async_recv_behind_held_writer : rl::test_suite<async_recv_behind_held_writer, 4> {
+  static constexpr bool park_behind_peer = true;
+  using gated_recv = chan::detail::recv_into_attempt<gated_channel, gated_item>;
+  std::optional<gated_channel> ch;
+  std::optional<operation<gated_recv>> op;
+  rl::atomic<int> gate;
+  completions done;
+  gated_item out{-1}, plain{-1};
+  bool ended_at_start = false;
+
+  void before() {
+    ch.emplace(2);
+    gate.store(0, rl::mo_relaxed, CHAN_RL_CALLER);
+    done.count.store(0, rl::mo_relaxed, CHAN_RL_CALLER);
+    op.emplace(&completions::complete, &done, chan::detail::async_access::receivers(*ch), gated_recv{&*ch, &out});
+  }
+  void after() {
+    RL_ASSERT((ended_at_start ? 1 : 0) + done.seen() == 1);
+    RL_ASSERT(op->outcome().result == status::ok);
+    RL_ASSERT(out.value + plain.value == 3 && out.value != plain.value);
+    RL_ASSERT(!chan::detail::async_access::receivers(*ch)->has_waiters());
+    op.reset();
+    ch.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      ended_at_start = start(*op);
+    } else if (index == 1) {
+      RL_ASSERT(ch->try_emplace(1, gate) == status::ok);
+    } else if (index == 2) {
+      RL_ASSERT(ch->try_send(gated_item(2)) == status::ok);
+      gate.store(1, rl::mo_release, CHAN_RL_CALLER);
+    } else {
+      RL_ASSERT(ch->recv(plain) == status::ok);
+    }
+  }
+};
+
 const chan_models::model models[] = {
     {"async_wake_races_suspend", chan_models::run<async_wake_races_suspend>},
     {"async_cancel_races_wake", chan_models::run<async_cancel_races_wake>},
     {"async_cancel_races_stolen_wake", chan_models::run<async_cancel_races_stolen_wake>},
     {"async_close_races_suspend", chan_models::run<async_close_races_suspend>},
     {"async_two_receivers", chan_models::run<async_two_receivers>},
+    {"async_recv_behind_held_writer", chan_models::run<async_recv_behind_held_writer>},
 };
 
 }  // namespace

@@ -116,7 +116,9 @@ struct owned_send_attempt {
   using value_holder = typename Channel::value_type;
   Channel* ch;
   value_holder* value;
-  status operator()() const noexcept { return ch->try_send(std::move(*value)); }
+  status operator()(chan::detail::arm_patience patience) const noexcept {
+    return async_access::send_step(*ch, *value, patience);
+  }
 };
 
 template <class Channel>
@@ -125,9 +127,10 @@ struct result_recv_attempt {
   using T = typename Channel::value_type;
   Channel* ch;
   std::optional<recv_result<T>>* into;
-  status operator()() const noexcept {
+  status operator()(chan::detail::arm_patience patience) const noexcept {
     auto* target = into;
-    return async_access::take(*ch, [target](T&& item) noexcept { target->emplace(std::in_place, std::move(item)); });
+    return async_access::take(
+        *ch, [target](T&& item) noexcept { target->emplace(std::in_place, std::move(item)); }, patience);
   }
 };
 

@@ -23,6 +23,11 @@
 // one: a per-thread trampoline queues it, and the outermost runs the queue. Recursion stays one
 // level deep.
 //
+// A peer stuck mid-way on a channel (a sender still writing the item, a receiver still moving one out)
+// is not waited out: the operation's looks give up on it after a short spin (waiters.hpp,
+// arm_patience), so a notifier that runs them is not held behind another thread's stall, and the
+// operation stays enlisted until that peer's commit wakes it.
+//
 // Cancellation (tokio's "cancel safe", Boost.Cobalt's channel, P0260's async_pop): a stop request
 // claims the owner like a notifier, with its own tag. If a notifier was first, the stop marks that
 // claim in the same word (waiters.hpp, claim_for_cancel), and the thread that takes the notifier's
@@ -116,6 +121,8 @@ struct handed_data<Backend, T> : Backend::template plain<T> {};
 // false when it is pending: the completion is then called exactly once, on the thread that made the
 // operation ready (inside a trampoline), after that thread released every lock of chan.
 // The first attempt (the non-blocking call) is the caller's: start() enlists at once.
+// Arms: waiters.hpp's interface, but for `status fire(std::size_t arm, arm_patience patience)`, which
+// the operation calls with give_up after a wake and with prove in the re-check before it waits.
 template <class Backend, class Arms>
 class async_operation : public owner<Backend> {
   using base = owner<Backend>;
@@ -214,13 +221,15 @@ private:
           pass_on_unless_used(handed, false);
           return round_end::done;
         }
-        const fired now = scan(arms_);
+        const fired now = look(arm_patience::give_up);
         if (now.arm != fired::none) {
           set_outcome(now);
           pass_on_unless_used(handed, true);
           return round_end::done;
         }
-        // Woken for an item or slot that another thread took first: that thread used the wake-up.
+        // Woken for an item or slot that another thread took first (that thread used the wake-up), or
+        // that waits behind a peer stuck mid-way (whose commit will wake every waiter: the re-check
+        // below proves that give-up before the operation waits).
         if (!this->rearm(handed)) {  // a stop marked the claim meanwhile
           set_outcome({fired::none, status::cancelled});
           return round_end::done;
@@ -234,7 +243,7 @@ private:
       } else {
         // Re-check after enlisting: the other side may have acted between the last attempt and the
         // enlist without seeing us. Suspending now would be the lost wake-up.
-        const fired now = scan(arms_);
+        const fired now = look(arm_patience::prove);
         if (now.arm != fired::none) {
           set_outcome(now);
           done = true;
@@ -257,6 +266,10 @@ private:
       // A claim came while the round ran, and its wake left the work to this thread.
       handed = this->abort();
     }
+  }
+
+  fired look(arm_patience patience) {
+    return scan(arms_, [this, patience](std::size_t arm) { return arms_.fire(arm, patience); });
   }
 
   void set_outcome(fired f) noexcept {
@@ -362,14 +375,15 @@ async_options<std::decay_t<Resumer>> make_async_options(Resumer&& resume, std::s
 template <class... Options>
 using async_options_t = decltype(make_async_options(std::declval<Options>()...));
 
-// The Arms of a one-channel operation: its non-blocking attempt and the list it waits in.
+// The Arms of a one-channel operation: its attempt (a look with the patience asked for) and the list
+// it waits in.
 template <class Backend, class Attempt>
 class single_arm {
 public:
   single_arm(waiters<Backend>* list, Attempt attempt) noexcept : list_(list), attempt_(attempt) {}
   static constexpr std::size_t size() noexcept { return 1; }
   static constexpr std::size_t at(std::size_t) noexcept { return 0; }
-  status fire(std::size_t) noexcept { return attempt_(); }
+  status fire(std::size_t, arm_patience patience) noexcept { return attempt_(patience); }
   waiters<Backend>* list(std::size_t) noexcept { return list_; }
   waiter_entry<Backend>& entry(std::size_t) noexcept { return entry_; }
   Attempt& attempt() noexcept { return attempt_; }
@@ -390,9 +404,10 @@ public:
   single_awaiter(const single_awaiter&) = delete;
   single_awaiter& operator=(const single_awaiter&) = delete;
 
+  // The first attempt gives up on a peer stuck mid-way: that peer's commit ends the wait instead.
   bool await_ready() noexcept {
     if (await_ready_stop()) return true;
-    result_ = op_.arms().fire(0);
+    result_ = op_.arms().fire(0, arm_patience::give_up);
     return is_final(result_);
   }
 
@@ -431,25 +446,27 @@ private:
 
 // ---- the attempts ---------------------------------------------------------------------------
 
+// An attempt is one look at its channel, as patient with a peer stuck mid-way as it is asked
+// (waiters.hpp, arm_patience): give_up or prove.
 template <class Channel>
 struct send_attempt {
   Channel* ch;
   typename Channel::value_type* value;  // moved from only on `ok`
-  status operator()() const noexcept { return ch->try_send(std::move(*value)); }
+  status operator()(arm_patience patience) const noexcept;
 };
 
 template <class Source, class T>
 struct recv_into_attempt {
   Source* from;
   T* out;
-  status operator()() const noexcept;
+  status operator()(arm_patience patience) const noexcept;
 };
 
 template <class Source, class T>
 struct recv_result_attempt {
   Source* from;
   recv_result<T>* into;
-  status operator()() const noexcept;
+  status operator()(arm_patience patience) const noexcept;
 };
 
 // ---- the awaitables ------------------------------------------------------------------------------
@@ -532,9 +549,20 @@ struct async_access {
   static auto* oneshot_list(Receiver& rx) noexcept {
     return rx.shared_ ? &rx.shared_->receiver : nullptr;
   }
+  // An attempt's look (give_up or prove). A oneshot has no peer to be stuck behind.
   template <class Source, class Sink>
-  static status take(Source& from, Sink&& sink) noexcept {
-    return from.try_take(sink);
+  static status take(Source& from, Sink&& sink, arm_patience patience) noexcept {
+    if constexpr (requires { typename Source::peer_patience; }) {
+      auto step = [&](typename Source::peer_patience* p) noexcept { return from.try_take(sink, p); };
+      return Source::patient_step(*receivers(from), step, patience);
+    } else {
+      return from.try_take(sink);
+    }
+  }
+  template <class Channel>
+  static status send_step(Channel& ch, typename Channel::value_type& value, arm_patience patience) noexcept {
+    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
+    return Channel::patient_step(*senders(ch), step, patience);
   }
 
   template <class Channel, class... Options>
@@ -560,17 +588,23 @@ struct async_access {
   }
 };
 
-template <class Source, class T>
-status recv_into_attempt<Source, T>::operator()() const noexcept {
-  T* target = out;
-  return async_access::take(*from, [target](T&& item) noexcept { *target = std::move(item); });
+template <class Channel>
+status send_attempt<Channel>::operator()(arm_patience patience) const noexcept {
+  return async_access::send_step(*ch, *value, patience);
 }
 
 template <class Source, class T>
-status recv_result_attempt<Source, T>::operator()() const noexcept {
+status recv_into_attempt<Source, T>::operator()(arm_patience patience) const noexcept {
+  T* target = out;
+  return async_access::take(
+      *from, [target](T&& item) noexcept { *target = std::move(item); }, patience);
+}
+
+template <class Source, class T>
+status recv_result_attempt<Source, T>::operator()(arm_patience patience) const noexcept {
   recv_result<T>* target = into;
-  return async_access::take(*from,
-                            [target](T&& item) noexcept { recv_result_access::deliver(*target, std::move(item)); });
+  return async_access::take(
+      *from, [target](T&& item) noexcept { recv_result_access::deliver(*target, std::move(item)); }, patience);
 }
 
 }  // namespace detail

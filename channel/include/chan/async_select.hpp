@@ -4,7 +4,8 @@
 // async.hpp's operation. The first scan runs in await_ready exactly as select's does (random order,
 // or argument order with `biased`), so a ready arm completes without suspending; otherwise the
 // operation enlists one entry per arm, all pointing at one owner, and a notifier on any of the
-// channels claims it once and runs the arms again on its own thread.
+// channels claims it once and runs the arms again on its own thread. A peer stuck mid-way on one
+// arm's channel holds neither the scan nor that notifier (async.hpp).
 //
 //   co_await chan::async_select([resume,] [stop,] [chan::biased,] arms...)  -> chan::selected
 //   a stop request before an arm fires gives {chan::no_arm, chan::status::cancelled}.
@@ -37,8 +38,8 @@ public:
   }
   static constexpr std::size_t size() noexcept { return Count; }
   std::size_t at(std::size_t position) const noexcept { return order_[position]; }
-  status fire(std::size_t index) noexcept {
-    return arms_[index].fire(arms_[index].target, arms_[index].slot, arm_patience::wait_out);
+  status fire(std::size_t index, arm_patience patience) noexcept {
+    return arms_[index].fire(arms_[index].target, arms_[index].slot, patience);
   }
   waiters<Backend>* list(std::size_t index) noexcept { return arms_[index].list; }
   waiter_entry<Backend>& entry(std::size_t index) noexcept { return entries_[index]; }
@@ -63,7 +64,9 @@ public:
       result_ = {no_arm, status::cancelled};
       return true;
     }
-    const fired first = scan(op_.arms());
+    // As a blocking select's first scan: a peer stuck mid-way on one arm does not hold the others.
+    auto& arms = op_.arms();
+    const fired first = scan(arms, [&arms](std::size_t arm) { return arms.fire(arm, arm_patience::give_up); });
     result_ = to_selected(first);
     return first.arm != fired::none;
   }

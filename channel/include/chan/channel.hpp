@@ -252,6 +252,16 @@ private:
     return look_again_behind_peer(list, step);
   }
 
+  // A waiting call's step, as patient with a peer stuck mid-way as it asks: give_up or prove
+  // (waiters.hpp, arm_patience). For selects and async waits, whose looks are not always the ones
+  // right before a park.
+  template <class Step>
+  static status patient_step(waiters_type& list, Step& step, detail::arm_patience patience) noexcept {
+    if (patience == detail::arm_patience::prove) return patient_attempt(list, step);
+    peer_patience give_up;
+    return step(&give_up);
+  }
+
   // Out of line, so that the blocking fast path holds one copy of the step, not three.
   template <class Step>
   [[gnu::noinline]] static status look_again_behind_peer(waiters_type& list, Step step) noexcept {

@@ -92,7 +92,7 @@ public:
     std::apply([this](auto&&... args) { built_.emplace(std::forward<decltype(args)>(args)...); }, std::move(args_));
     this->attempt().value = &*built_;
     if constexpr (!nothrow_from_tuple<T, ArgsTuple>::value) {
-      this->result_ = this->attempt()();
+      this->result_ = this->attempt()(arm_patience::give_up);
       if (is_final(this->result_)) return true;
     }
     return false;

@@ -40,19 +40,6 @@ inline constexpr biased_t biased{};
 
 namespace detail {
 
-// How an arm treats a peer stuck mid-way on its channel (a sender between claim and commit, a
-// receiver still moving last lap's item out). A try_select's arms are try_recv and try_send: their
-// answer of not ready must be true, so they wait such a peer out, but for a lone writer on a large
-// ring, where `empty` is true at once (ring.hpp, recv_look). An async_select waits it out, as its
-// awaitables' looks do. A blocking select gives up on it after a short spin and looks at its other
-// arms, so a peer stalled on one channel does not blind the select to the others:
-//   now      the non-blocking calls: try_select;
-//   wait_out waits the peer out: async_select;
-//   give_up  answers not ready at once: the scans that back off and look again;
-//   prove    first runs the heavy barrier and looks once more (channel.hpp, patient_attempt): the
-//            scans that may lead to a park, which that peer's commit then ends.
-enum class arm_patience : unsigned char { now, wait_out, give_up, prove };
-
 // One arm, type-erased: its operation and the list it waits in. Building one does nothing.
 template <class Backend>
 struct arm {
@@ -83,10 +70,10 @@ struct select_access {
     return take_patiently(ch, sink, patience);
   }
   // Moves from `value` only on ok. A send has no answer sooner than waiting a peer out: `now` is
-  // wait_out.
+  // try_send.
   template <class Channel>
   static status send(Channel& ch, typename Channel::value_type& value, arm_patience patience) {
-    if (patience == arm_patience::now || patience == arm_patience::wait_out) [[likely]] {
+    if (patience == arm_patience::now) [[likely]] {
       return ch.try_send(std::move(value));
     }
     return send_patiently(ch, value, patience);
@@ -94,23 +81,14 @@ struct select_access {
   template <class Channel, class Sink>
   [[gnu::noinline]] static status take_patiently(Channel& ch, Sink& sink, arm_patience patience) {
     auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.try_take(sink, p); };
-    return with_patience<Channel>(receivers(ch), step, patience);
+    return Channel::patient_step(receivers(ch), step, patience);
   }
   template <class Channel>
   [[gnu::noinline]] static status send_patiently(Channel& ch, typename Channel::value_type& value,
                                                  arm_patience patience) {
     auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
-    return with_patience<Channel>(senders(ch), step, patience);
+    return Channel::patient_step(senders(ch), step, patience);
   }
-  // wait_out, give_up or prove.
-  template <class Channel, class List, class Step>
-  static status with_patience(List& list, Step& step, arm_patience patience) noexcept {
-    if (patience == arm_patience::prove) return Channel::patient_attempt(list, step);
-    if (patience == arm_patience::wait_out) return step(nullptr);
-    typename Channel::peer_patience give_up;
-    return step(&give_up);
-  }
-
   template <class T, class A, class B>
   static bool batches(const channel<T, A, B>& ch) noexcept {
     return ch.capacity() >= batch_capacity;

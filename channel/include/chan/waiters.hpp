@@ -296,6 +296,22 @@ private:
 // An answer a blocking call returns as it is; `empty` and `full` are what it waits out instead.
 constexpr bool is_final(status answer) noexcept { return answer != status::empty && answer != status::full; }
 
+// How a look at a channel treats a peer stuck mid-way (a sender between claim and commit, a receiver
+// still moving last lap's item out). A non-blocking call's answer of not ready must be true, so it
+// waits such a peer out. A waiting call gives up on it after a short spin and looks elsewhere (a
+// select at its other arms), and may park, which that peer's commit then ends; a peer stalled on
+// one channel does not blind a select to the others, nor hold the thread that runs a coroutine's
+// wait (a notifier, async.hpp):
+//   now      the non-blocking calls (try_select's arms): wait the peer out, but for a lone writer on
+//            a large ring, where `empty` is true at once (ring.hpp, recv_look);
+//   give_up  answers not ready after the short spin: the looks that another look follows before
+//            any park (a blocking select's first and back-off scans, an async wait's first attempt
+//            and its look after a wake);
+//   prove    gives up so, then runs the heavy barrier, asks the list's next notify to wake every
+//            waiter, and looks once more (channel.hpp, patient_attempt): the looks that may lead to
+//            a park.
+enum class arm_patience : unsigned char { now, give_up, prove };
+
 // The arm that fired, or none.
 struct fired {
   static constexpr std::size_t none = static_cast<std::size_t>(-1);

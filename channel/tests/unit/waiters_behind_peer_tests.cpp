@@ -6,10 +6,15 @@
 //
 // Each waiter that has not returned ten seconds after the release counts as stranded; a close then
 // frees it, so a failure ends the test instead of hanging it.
+//
+// A coroutine's wait gives up on such a peer too: the thread whose commit runs its look (a notifier)
+// is not held behind another thread's stall, and an async_select looks at its other arms.
 
+#include <chan/async_select.hpp>
 #include <chan/channel.hpp>
 #include <chan/select.hpp>
 
+#include "../support/coro.hpp"
 #include "held_peer.hpp"
 
 #include <catch2/catch.hpp>
@@ -140,4 +145,88 @@ TEST_CASE("senders_parked_behind_a_held_receiver_all_send", "[unit][blocking][pe
   int sum = 0;
   while (auto item = ch.try_recv()) sum += item->value;
   REQUIRE(sum == 21);
+}
+
+// A coroutine waits in async_recv. A sender claims the first position and is held mid-write; a second
+// sender lands behind it, and its notify runs the coroutine's look on the second sender's thread.
+// That look gives up on the held writer (the coroutine's item is the writer's, FIFO), so the second
+// send returns while the writer is still held; the writer's commit then resumes the coroutine, on
+// the writer's thread, with the writer's item. Waiting the writer out, the second send would return
+// only once the writer's hold ran out.
+TEST_CASE("async_recv_behind_a_held_writer_does_not_hold_the_notifier", "[unit][async][peer]") {
+  held_channel ch(2);
+  held_item got(0);
+  status received = status::empty;
+  bool finished = false;
+  auto body = [&]() -> chan_test::task {
+    received = co_await ch.async_recv(got);
+    finished = true;
+  };
+  body();
+  REQUIRE_FALSE(finished);
+  held_item::released = false;
+  std::atomic<bool> writer_done{false};
+  status sent = status::empty;
+  std::thread writer([&] {
+    sent = ch.try_emplace(7, held_item::hold_t{});
+    writer_done = true;
+  });
+  while (ch.size() == 0) std::this_thread::yield();
+  REQUIRE(ch.try_send(held_item(8)) == status::ok);
+  const bool writer_still_held = !writer_done.load();
+  const bool resumed_early = finished;
+  held_item::release();
+  writer.join();
+  REQUIRE(writer_still_held);
+  REQUIRE_FALSE(resumed_early);
+  REQUIRE(sent == status::ok);
+  REQUIRE(finished);
+  REQUIRE(received == status::ok);
+  REQUIRE(got.value == 7);
+  auto rest = ch.try_recv();
+  REQUIRE(rest);
+  REQUIRE(rest->value == 8);
+}
+
+// A coroutine waits in async_select over two channels. On the first, a sender is held mid-write and a
+// second lands behind it, whose notify runs the select's arms on its thread: the arm behind the held
+// writer gives up, so that send returns while the writer is held. A send on the other channel then
+// completes the select with that arm, the writer still held; both items of the first channel stay.
+TEST_CASE("async_select_behind_a_held_writer_takes_its_other_arm", "[unit][async][select][peer]") {
+  held_channel stalled(2), other(2);
+  held_item from_stalled(0), from_other(0);
+  chan::selected picked{chan::no_arm, status::empty};
+  bool finished = false;
+  auto body = [&]() -> chan_test::task {
+    picked = co_await chan::async_select(chan::recv(stalled, from_stalled), chan::recv(other, from_other));
+    finished = true;
+  };
+  body();
+  REQUIRE_FALSE(finished);
+  held_item::released = false;
+  std::atomic<bool> writer_done{false};
+  status sent = status::empty;
+  std::thread writer([&] {
+    sent = stalled.try_emplace(7, held_item::hold_t{});
+    writer_done = true;
+  });
+  while (stalled.size() == 0) std::this_thread::yield();
+  REQUIRE(stalled.try_send(held_item(8)) == status::ok);
+  const bool held_after_first = !writer_done.load();
+  const bool finished_after_first = finished;
+  REQUIRE(other.try_send(held_item(9)) == status::ok);
+  const bool held_after_second = !writer_done.load();
+  const bool finished_after_second = finished;
+  held_item::release();
+  writer.join();
+  REQUIRE(held_after_first);
+  REQUIRE_FALSE(finished_after_first);
+  REQUIRE(held_after_second);
+  REQUIRE(finished_after_second);  // resumed inline by the send on the other channel
+  REQUIRE(picked.index == 1);
+  REQUIRE(picked.result == status::ok);
+  REQUIRE(from_other.value == 9);
+  REQUIRE(from_stalled.value == 0);  // the losing arm took nothing
+  REQUIRE(sent == status::ok);
+  REQUIRE(stalled.size() == 2);
 }
