@@ -11,6 +11,7 @@
 
 #include <chan/select.hpp>
 
+#include "gated_item.hpp"
 #include "model_driver.hpp"
 
 namespace {
@@ -227,7 +228,8 @@ struct select_send_arms_wake : rl::test_suite<select_send_arms_wake, 3> {
 // arm and comes back, and must still get each item once and in order, with no lost wake-up (a
 // DEADLOCK). The schedules explored here reach the give-ups of the back-off's scans; one that keeps
 // the sender mid-way until the select's last look before parking is rare enough that the runs here
-// did not reach it (unit.blocked_select_parks_behind_a_sender_stalled_mid_write forces that park).
+// did not reach it (select_behind_held_writer below and
+// unit.blocked_select_parks_behind_a_sender_stalled_mid_write force that park).
 struct select_parks_behind_writing_sender : rl::test_suite<select_parks_behind_writing_sender, 2> {
   static constexpr bool park_behind_peer = true;
   std::optional<channel> a, idle;
@@ -285,6 +287,41 @@ struct select_parks_behind_taking_receiver : rl::test_suite<select_parks_behind_
   }
 };
 
+// A select and a plain receiver wait behind a sender held mid-write (models/gated_item.hpp), whom a
+// second sender lets go once its own item is in: the held writer forces the give-up that the random
+// schedules above rarely reach, in the select's last look before parking as well. The select and
+// the plain receiver get one item each; whichever is stranded shows as a DEADLOCK (waiters.hpp,
+// wake_all_at_next_notify: without it, bound 1 finds one in seconds). The select has one arm:
+// with a second, on an idle channel, the bound-1 search took three minutes here.
+struct select_behind_held_writer : rl::test_suite<select_behind_held_writer, 4> {
+  static constexpr bool park_behind_peer = true;
+  using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;
+  std::optional<gated_channel> a;
+  rl::atomic<int> gate;
+  gated_item by_select{-1}, by_plain{-1};
+  void before() {
+    a.emplace(2);
+    gate.store(0, rl::mo_relaxed, RL_INFO);
+  }
+  void after() {
+    RL_ASSERT(by_select.value + by_plain.value == 3 && by_select.value != by_plain.value);
+    a.reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      const chan::selected s = chan::select(chan::recv(*a, by_select));
+      RL_ASSERT(s.index == 0 && s.result == status::ok);
+    } else if (index == 1) {
+      RL_ASSERT(a->try_emplace(1, gate) == status::ok);
+    } else if (index == 2) {
+      RL_ASSERT(a->try_send(gated_item(2)) == status::ok);
+      gate.store(1, rl::mo_release, RL_INFO);
+    } else {
+      RL_ASSERT(a->recv(by_plain) == status::ok);
+    }
+  }
+};
+
 using oneshot_receiver = chan::oneshot_receiver<int, relacy_backend>;
 using oneshot_sender = chan::oneshot_sender<int, relacy_backend>;
 
@@ -324,6 +361,7 @@ const chan_models::model models[] = {
     {"select_oneshot_arm", chan_models::run<select_oneshot_arm>},
     {"select_parks_behind_writing_sender", chan_models::run<select_parks_behind_writing_sender>},
     {"select_parks_behind_taking_receiver", chan_models::run<select_parks_behind_taking_receiver>},
+    {"select_behind_held_writer", chan_models::run<select_behind_held_writer>},
 };
 
 }  // namespace
