@@ -150,8 +150,9 @@ struct initiate_send {
   void operator()(Handler&& handler, Channel* ch, typename Channel::value_type value) const {
     using Backend = typename Channel::backend_type;
     using T = typename Channel::value_type;
-    // try_send(T&&) moves from the value only on ok.
-    const status first = ch->try_send(std::move(value));
+    // The attempt moves from the value only on ok. As every waiting look, it gives up on a receiver
+    // stuck mid-way on the slot it needs rather than hold the initiating thread (async.hpp).
+    const status first = owned_send_attempt<Channel>{ch, &value}(chan::detail::arm_patience::give_up);
     if (first == status::ok) return post_now(std::forward<Handler>(handler), first, std::optional<T>());
     if (first == status::closed) {
       return post_now(std::forward<Handler>(handler), first, std::optional<T>(std::move(value)));
@@ -171,8 +172,12 @@ struct initiate_recv {
   void operator()(Handler&& handler, Channel* ch) const {
     using Backend = typename Channel::backend_type;
     using T = typename Channel::value_type;
-    recv_result<T> first = ch->try_recv();
-    if (first.result() != status::empty) return post_now(std::forward<Handler>(handler), std::move(first));
+    // As every waiting look, it gives up on a sender stuck mid-way on the item it needs rather than
+    // hold the initiating thread (async.hpp).
+    std::optional<recv_result<T>> item;
+    const status first = result_recv_attempt<Channel>{ch, &item}(chan::detail::arm_patience::give_up);
+    if (first == status::ok) return post_now(std::forward<Handler>(handler), std::move(*item));
+    if (first == status::closed) return post_now(std::forward<Handler>(handler), recv_result<T>(status::closed));
     using state = pending<Backend, result_recv_attempt<Channel>, std::decay_t<Handler>, recv_result<T>>;
     auto op = std::make_shared<state>(std::forward<Handler>(handler), async_access::receivers(*ch), [&](state& self) {
       return result_recv_attempt<Channel>{ch, &self.result};

@@ -28,6 +28,9 @@ namespace asio_deferred = asio::experimental;
 
 #include <catch2/catch.hpp>
 
+#include "../unit/held_peer.hpp"
+
+#include <atomic>
 #include <future>
 #include <memory>
 #include <optional>
@@ -294,4 +297,61 @@ TEST_CASE("asio: the cancellation slot cancels a waiting receive, which takes no
   ch.close();
   io.run();
   REQUIRE(closed == status::closed);
+}
+
+// The initiating call gives up on a peer stuck mid-way, as every waiting look does: a receive behind a
+// sender held mid-write, a send behind a receiver held moving out the item whose slot it needs. The
+// initiation returns while the peer is held, and the peer's commit completes the operation. Waiting
+// the peer out, the initiation would return only once the hold ran out (ten seconds).
+TEST_CASE("asio: an initiation does not wait for a peer stuck mid-way", "[asio]") {
+  using held_peer::held_item;
+  using held_channel = chan::channel<held_item, std::allocator<held_item>, held_peer::park_counting_backend>;
+  {
+    held_channel ch(2);
+    asio::io_context io;
+    held_item::released = false;
+    std::atomic<bool> writer_done{false};
+    std::thread writer([&] {
+      (void)ch.try_emplace(7, held_item::hold_t{});
+      writer_done = true;
+    });
+    while (ch.size() == 0) std::this_thread::yield();
+    int got = -1;
+    chan::asio::async_recv(ch, asio::bind_executor(io, [&](chan::recv_result<held_item> r) {
+                             got = r ? r->value : static_cast<int>(r.result()) * -100;
+                           }));
+    const bool held_after_initiation = !writer_done.load();
+    held_item::release();
+    writer.join();
+    io.run();
+    REQUIRE(held_after_initiation);
+    REQUIRE(got == 7);
+  }
+  {
+    held_channel ch(1);
+    REQUIRE(ch.try_send(held_item(1)) == status::ok);
+    asio::io_context io;
+    held_item::hold_next_move();
+    std::atomic<bool> taker_done{false};
+    int taken = -1;
+    std::thread taker([&] {
+      auto item = ch.try_recv();
+      if (item) taken = item->value;
+      taker_done = true;
+    });
+    while (ch.size() != 0 || held_item::next_move_holds.load()) std::this_thread::yield();  // held in its move
+    status sent = status::empty;
+    chan::asio::async_send(ch, held_item(2),
+                           asio::bind_executor(io, [&](status s, std::optional<held_item>) { sent = s; }));
+    const bool held_after_initiation = !taker_done.load();
+    held_item::release();
+    taker.join();
+    io.run();
+    REQUIRE(held_after_initiation);
+    REQUIRE(taken == 1);
+    REQUIRE(sent == status::ok);
+    auto second = ch.try_recv();
+    REQUIRE(second);
+    REQUIRE(second->value == 2);
+  }
 }

@@ -126,7 +126,7 @@ TEST_CASE("senders_parked_behind_a_held_receiver_all_send", "[unit][blocking][pe
     auto item = ch.try_recv();
     if (item) first = item->value;
   });
-  while (ch.size() == 2) std::this_thread::yield();
+  while (ch.size() == 2 || held_item::next_move_holds.load()) std::this_thread::yield();  // held in its move
   const int parks_before_wake = parks.load();
   auto second = ch.try_recv();
   const bool parked_again = held_peer::wait_for_a_park(parks_before_wake, std::chrono::seconds(5));
