@@ -19,7 +19,6 @@
 namespace {
 
 using channel = chan::channel<int, std::allocator<int>, relacy_backend>;
-using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;
 using chan::status;
 using chan::detail::fired;
 

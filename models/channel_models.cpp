@@ -591,8 +591,6 @@ struct recv_parks_behind_writing_sender : rl::test_suite<recv_parks_behind_writi
   }
 };
 
-using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;
-
 // Two receivers wait behind a sender held mid-write, whom the second sender lets go once its own
 // item is in: a receiver woken by that second commit meets the held writer's slot first, and may give
 // up on it and park again. The held writer's one notify wakes one receiver; the second item must

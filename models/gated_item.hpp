@@ -3,6 +3,10 @@
 // A model's item whose peer can be held mid-way, for the models of calls parked behind such a peer.
 // Include after relacy_backend.hpp.
 
+#include <chan/channel.hpp>
+
+#include <memory>
+
 // An item whose sender can be held between its claim and its commit (constructed from a gate), or
 // whose receiver between its claim and its commit (made with hold_move: moving it out on the model's
 // thread 0 waits for the gate). A held peer yields until the gate opens.
@@ -24,3 +28,5 @@ struct gated_item {
     while (gate.load(rl::mo_acquire, RL_INFO) == 0) rl::yield(1, RL_INFO);
   }
 };
+
+using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;

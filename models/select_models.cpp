@@ -295,7 +295,6 @@ struct select_parks_behind_taking_receiver : rl::test_suite<select_parks_behind_
 // with a second, on an idle channel, the bound-1 search took three minutes here.
 struct select_behind_held_writer : rl::test_suite<select_behind_held_writer, 4> {
   static constexpr bool park_behind_peer = true;
-  using gated_channel = chan::channel<gated_item, std::allocator<gated_item>, relacy_backend>;
   std::optional<gated_channel> a;
   rl::atomic<int> gate;
   gated_item by_select{-1}, by_plain{-1};

@@ -142,6 +142,10 @@ public:
   async_operation& operator=(const async_operation&) = delete;
 
   Arms& arms() noexcept { return arms_; }
+  // One scan of the arms, in their order, with that patience: the arm that fired, or none.
+  fired look(arm_patience patience) {
+    return scan(arms_, [this, patience](std::size_t arm) { return arms_.fire(arm, patience); });
+  }
   fired outcome() const noexcept { return {outcome_arm_.load(), static_cast<status>(outcome_result_.load())}; }
 
   // A stop request that comes while the operation runs ends it with {none, cancelled}, unless it
@@ -266,10 +270,6 @@ private:
       // A claim came while the round ran, and its wake left the work to this thread.
       handed = this->abort();
     }
-  }
-
-  fired look(arm_patience patience) {
-    return scan(arms_, [this, patience](std::size_t arm) { return arms_.fire(arm, patience); });
   }
 
   void set_outcome(fired f) noexcept {
@@ -552,17 +552,15 @@ struct async_access {
   // An attempt's look (give_up or prove). A oneshot has no peer to be stuck behind.
   template <class Source, class Sink>
   static status take(Source& from, Sink&& sink, arm_patience patience) noexcept {
-    if constexpr (requires { typename Source::peer_patience; }) {
-      auto step = [&](typename Source::peer_patience* p) noexcept { return from.try_take(sink, p); };
-      return Source::patient_step(*receivers(from), step, patience);
+    if constexpr (requires { from.take_with(sink, patience); }) {
+      return from.take_with(sink, patience);
     } else {
       return from.try_take(sink);
     }
   }
   template <class Channel>
   static status send_step(Channel& ch, typename Channel::value_type& value, arm_patience patience) noexcept {
-    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
-    return Channel::patient_step(*senders(ch), step, patience);
+    return ch.send_with(value, patience);
   }
 
   template <class Channel, class... Options>

@@ -65,8 +65,7 @@ public:
       return true;
     }
     // As a blocking select's first scan: a peer stuck mid-way on one arm does not hold the others.
-    auto& arms = op_.arms();
-    const fired first = scan(arms, [&arms](std::size_t arm) { return arms.fire(arm, arm_patience::give_up); });
+    const fired first = op_.look(arm_patience::give_up);
     result_ = to_selected(first);
     return first.arm != fired::none;
   }

@@ -252,11 +252,20 @@ private:
     return look_again_behind_peer(list, step);
   }
 
-  // A waiting call's step, as patient with a peer stuck mid-way as it asks: give_up or prove
-  // (waiters.hpp, arm_patience). For selects and async waits, whose looks are not always the ones
-  // right before a park.
+  // A select arm's or a coroutine wait's receive and send, as patient with a peer stuck mid-way as
+  // it asks: give_up or prove (waiters.hpp, arm_patience). Their looks are not always the ones right
+  // before a park. The send moves from `value` only on ok.
+  template <class Sink>
+  status take_with(Sink& sink, detail::arm_patience patience) noexcept {
+    return with_patience(
+        receivers_.value, [&](peer_patience* p) noexcept { return try_take(sink, p); }, patience);
+  }
+  status send_with(T& value, detail::arm_patience patience) noexcept {
+    return with_patience(
+        senders_.value, [&](peer_patience* p) noexcept { return emplace_with(p, std::move(value)); }, patience);
+  }
   template <class Step>
-  static status patient_step(waiters_type& list, Step& step, detail::arm_patience patience) noexcept {
+  static status with_patience(waiters_type& list, Step step, detail::arm_patience patience) noexcept {
     if (patience == detail::arm_patience::prove) return patient_attempt(list, step);
     peer_patience give_up;
     return step(&give_up);

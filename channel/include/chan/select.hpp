@@ -80,14 +80,12 @@ struct select_access {
   }
   template <class Channel, class Sink>
   [[gnu::noinline]] static status take_patiently(Channel& ch, Sink& sink, arm_patience patience) {
-    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.try_take(sink, p); };
-    return Channel::patient_step(receivers(ch), step, patience);
+    return ch.take_with(sink, patience);
   }
   template <class Channel>
   [[gnu::noinline]] static status send_patiently(Channel& ch, typename Channel::value_type& value,
                                                  arm_patience patience) {
-    auto step = [&](typename Channel::peer_patience* p) noexcept { return ch.emplace_with(p, std::move(value)); };
-    return Channel::patient_step(senders(ch), step, patience);
+    return ch.send_with(value, patience);
   }
   template <class T, class A, class B>
   static bool batches(const channel<T, A, B>& ch) noexcept {

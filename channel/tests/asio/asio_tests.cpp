@@ -304,8 +304,8 @@ TEST_CASE("asio: the cancellation slot cancels a waiting receive, which takes no
 // initiation returns while the peer is held, and the peer's commit completes the operation. Waiting
 // the peer out, the initiation would return only once the hold ran out (ten seconds).
 TEST_CASE("asio: an initiation does not wait for a peer stuck mid-way", "[asio]") {
+  using held_peer::held_channel;
   using held_peer::held_item;
-  using held_channel = chan::channel<held_item, std::allocator<held_item>, held_peer::park_counting_backend>;
   {
     held_channel ch(2);
     asio::io_context io;

@@ -4,10 +4,11 @@
 // held inside its constructor, or whose receiver inside its move out of the slot, until the test
 // lets it go.
 
-#include <chan/backend.hpp>
+#include <chan/channel.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace held_peer {
@@ -70,5 +71,8 @@ private:
     while (!released.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
   }
 };
+
+// A channel of held items whose waiting threads count their parks.
+using held_channel = chan::channel<held_item, std::allocator<held_item>, park_counting_backend>;
 
 }  // namespace held_peer

@@ -17,13 +17,12 @@
 #include <thread>
 
 using chan::status;
+using held_peer::held_channel;
 using held_peer::held_item;
 using held_peer::park_counting_backend;
 using held_peer::parks;
 
 namespace {
-
-using held_channel = chan::channel<held_item, std::allocator<held_item>, park_counting_backend>;
 
 // Moves the channel's head on by `steps` positions (so the writer's slot can be the lap's last).
 void advance(held_channel& ch, std::size_t steps) {

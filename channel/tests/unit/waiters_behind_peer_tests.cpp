@@ -26,13 +26,12 @@
 #include <thread>
 
 using chan::status;
+using held_peer::held_channel;
 using held_peer::held_item;
 using held_peer::park_counting_backend;
 using held_peer::parks;
 
 namespace {
-
-using held_channel = chan::channel<held_item, std::allocator<held_item>, park_counting_backend>;
 
 // Starts `waiter` on its own thread and returns once it has parked.
 std::thread start_parked(const std::function<void()>& waiter) {
